@@ -1,0 +1,215 @@
+/* Shared command-line manners for the mvs tools (see mvs_cli.h). */
+#include "mvs_cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mvs_exit.h"
+
+static const char *tool_name = "mvs";
+static bool quiet;
+static int output_fd = -1;
+static char *output_path;	/* final path; data goes to output_path + ".part" */
+static char *output_part;
+
+void mvs_cli_init(const char *tool)
+{
+	tool_name = tool;
+}
+
+const char *mvs_cli_tool(void)
+{
+	return tool_name;
+}
+
+static void vmessage(const char *kind, const char *fmt, va_list ap)
+{
+	char buf[4096];
+
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	if (kind)
+		fprintf(stderr, "%s: %s: %s\n", tool_name, kind, buf);
+	else
+		fprintf(stderr, "%s: %s\n", tool_name, buf);
+}
+
+void mvs_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage("error", fmt, ap);
+	va_end(ap);
+}
+
+void mvs_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage("warning", fmt, ap);
+	va_end(ap);
+}
+
+void mvs_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (quiet)
+		return;
+	va_start(ap, fmt);
+	vmessage(NULL, fmt, ap);
+	va_end(ap);
+}
+
+void mvs_set_quiet(bool q)
+{
+	quiet = q;
+}
+
+void mvs_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage(NULL, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "Try '%s --help'.\n", tool_name);
+	exit(MVS_EXIT_USAGE);
+}
+
+void mvs_print_version(void)
+{
+	printf("%s (mvs) %s\n", tool_name, MVS_VERSION);
+}
+
+int mvs_output_open(const char *path, bool force)
+{
+	if (!path || strcmp(path, "-") == 0) {
+		if (isatty(STDOUT_FILENO) && !force) {
+			mvs_error("refusing to write a binary stream to a terminal; redirect it, "
+				  "use -o FILE, or force with -f");
+			return -1;
+		}
+		output_fd = STDOUT_FILENO;
+		return output_fd;
+	}
+	size_t n = strlen(path) + sizeof ".part";
+	output_path = strdup(path);
+	output_part = malloc(n);
+	if (!output_path || !output_part) {
+		mvs_error("out of memory");
+		return -1;
+	}
+	snprintf(output_part, n, "%s.part", path);
+	output_fd = open(output_part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (output_fd < 0) {
+		mvs_error("cannot create %s: %s", output_part, strerror(errno));
+		return -1;
+	}
+	return output_fd;
+}
+
+int mvs_output_commit(bool ok)
+{
+	int rc = 0;
+
+	if (output_fd < 0)
+		return 0;
+	if (!output_path) {
+		output_fd = -1;
+		return 0;
+	}
+	if (ok && fsync(output_fd) != 0 && errno != EINVAL) {
+		mvs_error("cannot write %s: %s", output_part, strerror(errno));
+		ok = false;
+		rc = -1;
+	}
+	if (close(output_fd) != 0 && ok) {
+		mvs_error("cannot write %s: %s", output_part, strerror(errno));
+		ok = false;
+		rc = -1;
+	}
+	output_fd = -1;
+	if (ok && rename(output_part, output_path) != 0) {
+		mvs_error("cannot rename %s to %s: %s", output_part, output_path, strerror(errno));
+		ok = false;
+		rc = -1;
+	}
+	if (!ok)
+		unlink(output_part);
+	free(output_path);
+	free(output_part);
+	output_path = output_part = NULL;
+	return ok ? rc : -1;
+}
+
+int mvs_input_open(const char *path)
+{
+	if (!path || strcmp(path, "-") == 0)
+		return STDIN_FILENO;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		mvs_error("cannot open %s: %s", path, strerror(errno));
+	return fd;
+}
+
+int64_t mvs_parse_count(const char *option, const char *value, int64_t min, int64_t max)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(value, &end, 10);
+	if (errno || end == value || *end || v < min || v > max)
+		mvs_usage_error("invalid value for %s: '%s' (a whole number from %" PRId64 " to %" PRId64 ")",
+				option, value, min, max);
+	return v;
+}
+
+static bool progress_on;
+static double progress_start, progress_last;
+
+void mvs_progress_enable(bool forced)
+{
+	progress_on = forced || isatty(STDERR_FILENO);
+	progress_start = mvs_now();
+	progress_last = 0;
+}
+
+bool mvs_progress_enabled(void)
+{
+	return progress_on;
+}
+
+void mvs_progress(uint64_t rows, uint64_t total, bool final)
+{
+	double now = mvs_now();
+
+	if (!progress_on || (!final && now - progress_last < 0.5))
+		return;
+	progress_last = now;
+	double secs = now - progress_start;
+	double rate = secs > 0 ? rows / secs : 0;
+	char pct[16] = "";
+	if (total)
+		snprintf(pct, sizeof pct, " (%.1f%%)", 100.0 * rows / total);
+	fprintf(stderr, "%s: %" PRIu64 " rows%s, %.0f rows/s%s", tool_name, rows, pct, rate,
+		final || !isatty(STDERR_FILENO) ? "\n" : "\r");
+}
+
+double mvs_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}

@@ -1,0 +1,44 @@
+/* What every mvs tool's main.c shares: the tool name in messages, error and warning output on stderr,
+ * --help/--version/usage-error manners, the output file (-o FILE written to FILE.part and renamed only
+ * on success, refusing a terminal without -f), and progress lines. */
+#ifndef MVS_CLI_H
+#define MVS_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Sets the name used as the prefix of every message ("mvs-map"). Call first in main. */
+void mvs_cli_init(const char *tool);
+const char *mvs_cli_tool(void);
+
+void mvs_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void mvs_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void mvs_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));	/* unless quiet */
+void mvs_set_quiet(bool quiet);
+/* Prints "TOOL: MESSAGE\nTry 'TOOL --help'." to stderr and exits MVS_EXIT_USAGE. */
+void mvs_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+void mvs_print_version(void);	/* "mvs-map (mvs) 0.1.0" on stdout */
+
+/* The binary output of a tool. path NULL or "-" is stdout. With a path the data goes to PATH.part
+ * and mvs_output_commit renames it into place, so a failed run never leaves a complete-looking file.
+ * Refuses a terminal unless force. Returns the fd, or -1 after printing why. */
+int mvs_output_open(const char *path, bool force);
+/* Closes the output; renames PATH.part to PATH when ok, removes it otherwise. Returns 0 or -1. */
+int mvs_output_commit(bool ok);
+
+/* Input: path NULL or "-" is stdin. Returns the fd, or -1 after printing why. */
+int mvs_input_open(const char *path);
+
+/* Parses a non-negative integer option value; usage error naming the option otherwise. */
+int64_t mvs_parse_count(const char *option, const char *value, int64_t min, int64_t max);
+
+/* Progress to stderr: on when forced or when stderr is a terminal. */
+void mvs_progress_enable(bool forced);
+bool mvs_progress_enabled(void);
+/* Prints "\rTOOL: N rows (P%) R rows/s" at most a few times a second; total 0 = unknown.
+ * final prints a newline-terminated last line. */
+void mvs_progress(uint64_t rows, uint64_t total, bool final);
+
+double mvs_now(void);	/* monotonic seconds */
+
+#endif

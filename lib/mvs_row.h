@@ -1,0 +1,30 @@
+/* Rows of a stream as msgpack arrays: splitting a row into its values without decoding them (for
+ * fast field selection) and checking each value against its field (type, range, vector length,
+ * nullability). The encoding table is in man/mvs-stream.5 and lib/mvs_types.c. */
+#ifndef MVS_ROW_H
+#define MVS_ROW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mvs_schema.h"
+
+struct mvs_span {
+	const unsigned char *ptr;
+	size_t len;
+};
+
+/* Splits one encoded row (a msgpack array) into the byte spans of its width values. Returns 0, or -1
+ * when the bytes are not one well-formed array of exactly width elements. */
+int mvs_row_split(const unsigned char *row, size_t len, size_t width, struct mvs_span *values);
+
+/* Checks every value of the row against the schema's row fields. Returns 0, or -1 with a message
+ * naming the field and what was wrong ("field \"v\": vector of 512 bytes, dim 128 needs 512...") */
+int mvs_row_check(const struct mvs_schema *schema, const unsigned char *row, size_t len,
+		  char *err, size_t errlen);
+
+/* Checks one value (its msgpack bytes) against a field; same contract as mvs_row_check. */
+int mvs_value_check(const struct mvs_field *field, const unsigned char *value, size_t len,
+		    char *err, size_t errlen);
+
+#endif
