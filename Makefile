@@ -50,13 +50,16 @@ TOOLS := $(patsubst cmd/%/,%,$(sort $(dir $(wildcard cmd/*/main.c))))
 TOOL_BINS := $(addprefix $(BIN)/,$(TOOLS))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRC))
+# Helper programs that shell tests and benchmarks call (not run as tests themselves).
+TOOL_SRC := $(wildcard tests/tools/*.c)
+TESTTOOL_BINS := $(patsubst tests/tools/%.c,$(O)/tests/tools/%,$(TOOL_SRC))
 MAN_PAGES := $(wildcard man/*.[1-8])
 
 .PHONY: all check check-asan test-deps fuzz demo bench install uninstall clean
 .DEFAULT_GOAL := all
 .SECONDARY: $(GEN_C) $(GEN_H)
 
-all: $(TOOL_BINS) $(LIBMVS) $(UNIT_BINS)
+all: $(TOOL_BINS) $(LIBMVS) $(UNIT_BINS) $(TESTTOOL_BINS)
 
 $(O)/gen/%.pb-c.c $(O)/gen/%.pb-c.h: proto/%.proto
 	@mkdir -p $(O)/gen
@@ -91,6 +94,10 @@ $(O)/tests/%: tests/unit/%.c $(LIBMVS) $(GEN_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -Itests/unit -o $@ $< $(LIBMVS) $(LIBS)
 
+$(O)/tests/tools/%: tests/tools/%.c $(LIBMVS) $(GEN_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBMVS) $(LIBS)
+
 # Node packages for the test servers and the official SDK client, pinned by tests/package-lock.json.
 tests/node_modules/.package-lock.json: tests/package-lock.json
 	@command -v npm >/dev/null || sh scripts/bootstrap
@@ -100,7 +107,7 @@ tests/node_modules/.package-lock.json: tests/package-lock.json
 test-deps: tests/node_modules/.package-lock.json
 
 check: all test-deps
-	MVS_BIN=$(abspath $(BIN)) MVS_TESTBIN=$(abspath $(O)/tests) tests/run
+	MVS_BIN=$(abspath $(BIN)) MVS_TESTBIN=$(abspath $(O)/tests) tests/run $(TESTS)
 
 check-asan:
 	$(MAKE) SAN=1 check

@@ -5,6 +5,7 @@ set -eu
 set -o pipefail
 : "${MVS_TOP:=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 : "${MVS_BIN:=$MVS_TOP/bin}"
+: "${MVS_TESTTOOLS:=$MVS_TOP/build/tests/tools}"
 export PATH="$MVS_BIN:$PATH"
 T=$(mktemp -d "${TMPDIR:-/tmp}/mvs-test.XXXXXX")
 _pids=()
