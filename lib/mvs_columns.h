@@ -1,0 +1,112 @@
+/* Conversion between Milvus's columnar FieldData and mvs stream rows, for every data type,
+ * bit-exact and in memory bounded by one page or one batch.
+ *
+ * Export: mvs_columns turns the FieldData columns of one QueryResults page into rows (msgpack
+ * arrays of mvs_schema_row_width() values in header order), handed one at a time to a callback, and
+ * reports the page's first and last primary keys for `pk > last` paging.
+ *
+ * Import: mvs_batch decodes and validates rows into per-column buffers and builds the FieldData
+ * columns of an InsertRequest/UpsertRequest for any row range of the batch (so a request the server
+ * finds too large can be split). */
+#ifndef MVS_COLUMNS_H
+#define MVS_COLUMNS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mvs_schema.h"
+#include "schema.pb-c.h"
+
+/* ---- export: Query result columns -> rows ---- */
+
+/* A primary key value. */
+struct mvs_pk {
+	bool is_string;
+	int64_t i;     /* Int64 keys */
+	const char *s; /* VarChar keys: NUL-terminated, owned by the converter */
+	size_t len;
+};
+
+/* Receives one row: the msgpack bytes of the array, valid during the call only. Return 0 to go on;
+ * anything else stops the page (mvs_columns_page then returns MVS_COLUMNS_STOPPED). To write rows
+ * to a stream, wrap mvs_writer_row: `return mvs_writer_row(ctx, row, len);`. */
+typedef int (*mvs_row_fn)(void *ctx, const unsigned char *row, size_t len);
+
+#define MVS_COLUMNS_STOPPED (-2)
+
+struct mvs_columns;
+
+/* A converter for rows of the schema (which must outlive it). NULL when out of memory. */
+struct mvs_columns *mvs_columns_new(const struct mvs_schema *schema);
+
+/* Converts one page: fields are QueryResults.fields_data, in any order, matched to the schema's row
+ * fields by field_name ("$meta" also by is_dynamic); columns of other names are ignored. Nullable
+ * columns may come full-length with placeholders (scalars) or compact (vectors), both with
+ * valid_data; a missing nullable column gives nil. Primary keys must increase strictly within the
+ * page. row_base is the number of rows before this page, for messages ("field "v", row 1041: ...";
+ * rows count from 1). Returns 0 and sets *rows, -1 with a message in err when the page is malformed
+ * (missing required column, column length, type, vector size, duplicate or out-of-order key...; no
+ * row of the page after the bad one was emitted, earlier ones were), or MVS_COLUMNS_STOPPED when fn
+ * returned non-zero. */
+int mvs_columns_page(struct mvs_columns *c, Milvus__Proto__Schema__FieldData *const *fields,
+		     size_t n_fields, uint64_t row_base, mvs_row_fn fn, void *ctx, size_t *rows,
+		     char *err, size_t errlen);
+
+/* The primary keys of the first and last rows emitted by the last mvs_columns_page call; false when
+ * it emitted none. Strings stay valid until the next mvs_columns_page or mvs_columns_free. */
+bool mvs_columns_first_pk(const struct mvs_columns *c, struct mvs_pk *pk);
+bool mvs_columns_last_pk(const struct mvs_columns *c, struct mvs_pk *pk);
+
+void mvs_columns_free(struct mvs_columns *c);
+
+/* ---- import: rows -> Insert columns ---- */
+
+struct mvs_batch_options {
+	/* Row fields (by name) that are decoded but not sent, e.g. the primary key when the target
+	 * generates keys (auto-ID). Names that are not row fields are ignored. */
+	const char *const *drop;
+	size_t n_drop;
+};
+
+struct mvs_batch;
+
+/* A batch builder for rows of the schema (which must outlive it); options may be NULL. NULL when
+ * out of memory. */
+struct mvs_batch *mvs_batch_new(const struct mvs_schema *schema,
+				const struct mvs_batch_options *options);
+
+/* Decodes one row (the msgpack array of a stream row) and appends its values. Every value is
+ * checked against its field: msgpack type, integer range, vector byte length against dim, sparse
+ * layout (8-byte pairs, indices strictly increasing and below 2^32-1), VarChar max_length in bytes,
+ * Array max_capacity, UTF-8 strings without NUL, nil only for nullable fields ($meta: nil counts as
+ * "{}"). On error nothing of the row is kept and err says which field of which row ("row 7, field
+ * "v": ...", see mvs_batch_set_row_number). Returns 0 or -1. No allocation in the steady state:
+ * buffers grow to the batch's size and are reused. */
+int mvs_batch_add_row(struct mvs_batch *b, const unsigned char *row, size_t len, char *err,
+		      size_t errlen);
+
+/* Sets the number the next row has in messages. By default rows are numbered 1, 2, ... in the order
+ * they are passed to mvs_batch_add_row (rejected ones included); reset does not restart it. */
+void mvs_batch_set_row_number(struct mvs_batch *b, uint64_t next);
+
+size_t mvs_batch_rows(const struct mvs_batch *b);
+/* An estimate (from above) of the serialized size of the batch's FieldData, to keep requests under
+ * the server's 64 MiB receive limit. */
+size_t mvs_batch_bytes(const struct mvs_batch *b);
+
+/* Builds one FieldData per sent field for rows [from, to) (0 <= from < to <= rows): nullable fields
+ * compact with valid_data; $meta as JSON with is_dynamic; sparse vectors with dim = max index + 1
+ * of the range; arrays as ArrayArray with one ScalarField per row. The messages point into the
+ * batch's buffers: use them (e.g. pack the InsertRequest, with num_rows = to - from) before the
+ * next mvs_batch_add_row, mvs_batch_reset or mvs_batch_free. Several ranges may be built and used
+ * at once; each call takes memory from the batch until the next reset. Returns 0, or -1 when out
+ * of memory or the range is invalid. */
+int mvs_batch_fields(struct mvs_batch *b, size_t from, size_t to,
+		     Milvus__Proto__Schema__FieldData ***fields, size_t *n_fields);
+
+/* Empties the batch, keeping its buffers for the next rows. */
+void mvs_batch_reset(struct mvs_batch *b);
+void mvs_batch_free(struct mvs_batch *b);
+
+#endif
