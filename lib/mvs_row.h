@@ -18,6 +18,14 @@ struct mvs_span {
  * when the bytes are not one well-formed array of exactly width elements. */
 int mvs_row_split(const unsigned char *row, size_t len, size_t width, struct mvs_span *values);
 
+/* The byte length of the one msgpack value at p (any format, nested arrays and maps included), or 0
+ * when the bytes there are not a complete, well-formed value within len. Never reads past len. */
+size_t mvs_row_skip_value(const unsigned char *p, size_t len);
+
+/* The byte length of the encoded row at p (rows lie back to back in a rows frame): one msgpack array
+ * of exactly width values; 0 when the bytes there are not one. Framing only, values unchecked. */
+size_t mvs_row_measure(const unsigned char *p, size_t len, size_t width);
+
 /* Checks every value of the row against the schema's row fields. Returns 0, or -1 with a message
  * naming the field and what was wrong ("field \"v\": vector of 512 bytes, dim 128 needs 512...") */
 int mvs_row_check(const struct mvs_schema *schema, const unsigned char *row, size_t len,

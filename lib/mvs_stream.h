@@ -35,7 +35,8 @@ int mvs_writer_end(struct mvs_writer *w);
  * here is ignored, the caller is already failing. */
 void mvs_writer_abort(struct mvs_writer *w, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* Flushes what is buffered. */
+/* Writes out everything buffered, closing the current rows frame early (the header is written at
+ * once by mvs_writer_begin; rows otherwise go out a ~1 MiB frame at a time). */
 int mvs_writer_flush(struct mvs_writer *w);
 uint64_t mvs_writer_rows(const struct mvs_writer *w);	/* rows in the current unit */
 uint64_t mvs_writer_bytes(const struct mvs_writer *w);	/* bytes written so far, all units */
