@@ -36,7 +36,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra $(CFLAGS) $(SANFLAGS) \
 	-DMVS_VERSION='"$(VERSION)"' -Ilib -I$(O)/gen $(PKG_CFLAGS) -MMD -MP
-ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
+ALL_LDFLAGS := -Wl,--as-needed $(LDFLAGS) $(SANFLAGS)
 LIBS := $(PKG_LIBS) -lpthread -lm
 
 PROTOS := $(wildcard proto/*.proto)

@@ -41,4 +41,8 @@ void mvs_progress(uint64_t rows, uint64_t total, bool final);
 
 double mvs_now(void);	/* monotonic seconds */
 
+/* Ends the process the way one killed by SIGPIPE ends (status 141): a closed pipe downstream
+ * (`mvs-cat | head -1`) is not this stage's failure, so it leaves silently. */
+void mvs_exit_broken_pipe(void) __attribute__((noreturn));
+
 #endif

@@ -59,19 +59,6 @@ struct position {
 	uint64_t row;		/* 1-based within the unit */
 };
 
-/* Exits the way a process killed by SIGPIPE does (`mvs-cat | head -1` is not an error). */
-static void exit_broken_pipe(void)
-{
-	sigset_t set;
-
-	signal(SIGPIPE, SIG_DFL);
-	sigemptyset(&set);
-	sigaddset(&set, SIGPIPE);
-	sigprocmask(SIG_UNBLOCK, &set, NULL);
-	raise(SIGPIPE);
-	_exit(128 + SIGPIPE);
-}
-
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	int c;
@@ -119,7 +106,7 @@ static void put_line(struct mvs_jbuf *b)
 	if (fwrite(b->data, 1, b->len, stdout) == b->len)
 		return;
 	if (errno == EPIPE)
-		exit_broken_pipe();
+		mvs_exit_broken_pipe();
 	mvs_error("cannot write output: %s", strerror(errno));
 	exit(MVS_EXIT_IO);
 }
@@ -244,7 +231,7 @@ int main(int argc, char **argv)
 		close(in);
 	if (ferror(stdout) || fclose(stdout) != 0) {
 		if (errno == EPIPE)
-			exit_broken_pipe();
+			mvs_exit_broken_pipe();
 		mvs_error("cannot write output: %s", strerror(errno));
 		return MVS_EXIT_IO;
 	}

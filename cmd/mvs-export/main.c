@@ -246,11 +246,8 @@ int main(int argc, char **argv)
 	}
 	if (mvs_output_commit(rc == MVS_EXIT_OK) != 0 && rc == MVS_EXIT_OK)
 		rc = MVS_EXIT_IO;
-	if (rc != MVS_EXIT_OK && result.broken_pipe) {
-		/* the reader went away: end the way a plain writer to a closed pipe does, silently */
-		signal(SIGPIPE, SIG_DFL);
-		raise(SIGPIPE);
-	}
+	if (rc != MVS_EXIT_OK && result.broken_pipe)
+		mvs_exit_broken_pipe();	/* the reader went away: not our failure */
 out:
 	mvs_writer_free(w);
 	mvs_milvus_close(client);

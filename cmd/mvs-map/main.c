@@ -74,20 +74,6 @@ struct options {
 	bool force;
 };
 
-/* Exits the way a process killed by SIGPIPE does: a closed pipe downstream is not our failure, and
- * the stage that closed it speaks for the pipeline. */
-static void exit_broken_pipe(void)
-{
-	sigset_t set;
-
-	signal(SIGPIPE, SIG_DFL);
-	sigemptyset(&set);
-	sigaddset(&set, SIGPIPE);
-	sigprocmask(SIG_UNBLOCK, &set, NULL);
-	raise(SIGPIPE);
-	_exit(128 + SIGPIPE);
-}
-
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	char err[512];
@@ -170,7 +156,7 @@ static void print_note(void *ctx, const char *message)
 static int write_failed(struct mvs_writer *w)
 {
 	if (mvs_writer_broken_pipe(w))
-		exit_broken_pipe();
+		mvs_exit_broken_pipe();
 	mvs_error("%s", mvs_writer_error(w));
 	return MVS_EXIT_IO;
 }
