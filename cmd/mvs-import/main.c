@@ -1,17 +1,237 @@
-/* mvs-import: placeholder until its issue lands; says so and fails. */
+/* mvs-import: an mvs stream into Milvus. This file parses the command line, opens the input and the
+ * Milvus client, and hands both to the import engine (lib/mvs_import.c). */
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mvs_cli.h"
 #include "mvs_exit.h"
+#include "mvs_import.h"
+#include "mvs_milvus.h"
+#include "mvs_secret.h"
+#include "mvs_stream.h"
+
+static const char usage_text[] =
+	"Usage: mvs-import --uri ENDPOINT [OPTION]... [FILE|-]\n"
+	"Write an mvs stream (FILE, or standard input) into Milvus, creating what is missing.\n"
+	"\n"
+	"Target:\n"
+	"  --uri ENDPOINT         host:port, http://host:port, https://host:port (TLS) or unix:/path\n"
+	"  --db DB                database (default: the server's default database)\n"
+	"  --create-db            create the database when it does not exist\n"
+	"  --collection NAME      import every unit of the stream into collection NAME\n"
+	"                         (default: the collection name in each unit's header)\n"
+	"  --user USER            user name; the password comes from MILVUS_PASSWORD or --password-file\n"
+	"  --password-file FILE   read the password from FILE\n"
+	"  --token-file FILE      read an API token from FILE (or set MILVUS_TOKEN)\n"
+	"  --tls-ca FILE          PEM root certificates to trust\n"
+	"  --tls-cert FILE        client certificate (mutual TLS), with --tls-key\n"
+	"  --tls-key FILE         client private key\n"
+	"  --tls-server-name NAME name to check in the server's certificate\n"
+	"\n"
+	"Writing:\n"
+	"  --mode insert|upsert   Insert (default) or Upsert the rows; upsert makes a re-run safe\n"
+	"  --auto-id keep|new     for an auto-ID primary key: keep the stream's keys (default), or let\n"
+	"                         the target make new ones (the key column is not sent)\n"
+	"  --batch-rows N         rows per request at most (default 50000)\n"
+	"  --batch-bytes N        bytes per request at most (default 8388608)\n"
+	"  --inflight N           requests in flight at once (1-64, default 4)\n"
+	"  --max-send-bytes N     largest request the client sends (default 67108864)\n"
+	"  --create-index         create the indexes the stream's header lists, after the rows\n"
+	"  --load                 load the collection at the end and wait for it\n"
+	"\n"
+	"Output:\n"
+	"  --progress             progress lines on standard error (default when it is a terminal)\n"
+	"  -q, --quiet            no progress and no summary lines\n"
+	"  --help                 show this help and exit\n"
+	"  --version              show the version and exit\n"
+	"\n"
+	"Exit status: 0 success, 2 usage, 3 I/O, 4 truncated or corrupt stream, 5 upstream failed,\n"
+	"6 server error, 7 authentication, 8 schema mismatch, 9 row count differs, 1 other.\n"
+	"On a failure it says how many rows were written and how to resume. See mvs-import(1).\n";
+
+enum {
+	OPT_URI = 256, OPT_DB, OPT_CREATE_DB, OPT_COLLECTION, OPT_MODE, OPT_BATCH_ROWS, OPT_BATCH_BYTES,
+	OPT_INFLIGHT, OPT_CREATE_INDEX, OPT_LOAD, OPT_AUTO_ID, OPT_PROGRESS, OPT_USER, OPT_PASSWORD_FILE,
+	OPT_TOKEN_FILE, OPT_TLS_CA, OPT_TLS_CERT, OPT_TLS_KEY, OPT_TLS_SERVER_NAME, OPT_MAX_SEND_BYTES,
+	OPT_HELP, OPT_VERSION,
+};
+
+static const struct option long_options[] = {
+	{ "uri", required_argument, NULL, OPT_URI },
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "create-db", no_argument, NULL, OPT_CREATE_DB },
+	{ "collection", required_argument, NULL, OPT_COLLECTION },
+	{ "mode", required_argument, NULL, OPT_MODE },
+	{ "batch-rows", required_argument, NULL, OPT_BATCH_ROWS },
+	{ "batch-bytes", required_argument, NULL, OPT_BATCH_BYTES },
+	{ "inflight", required_argument, NULL, OPT_INFLIGHT },
+	{ "create-index", no_argument, NULL, OPT_CREATE_INDEX },
+	{ "load", no_argument, NULL, OPT_LOAD },
+	{ "auto-id", required_argument, NULL, OPT_AUTO_ID },
+	{ "progress", no_argument, NULL, OPT_PROGRESS },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "user", required_argument, NULL, OPT_USER },
+	{ "password-file", required_argument, NULL, OPT_PASSWORD_FILE },
+	{ "token-file", required_argument, NULL, OPT_TOKEN_FILE },
+	{ "tls-ca", required_argument, NULL, OPT_TLS_CA },
+	{ "tls-cert", required_argument, NULL, OPT_TLS_CERT },
+	{ "tls-key", required_argument, NULL, OPT_TLS_KEY },
+	{ "tls-server-name", required_argument, NULL, OPT_TLS_SERVER_NAME },
+	{ "max-send-bytes", required_argument, NULL, OPT_MAX_SEND_BYTES },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct cli {
+	struct mvs_milvus_options milvus;
+	struct mvs_import_options import;
+	const char *input;
+	bool quiet, progress;
+	const char *password_file, *token_file;
+};
+
+static void parse(int argc, char **argv, struct cli *cli)
+{
+	int c;
+
+	mvs_milvus_options_init(&cli->milvus);
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":q", long_options, NULL)) != -1) {
+		switch (c) {
+		case OPT_URI: cli->milvus.uri = optarg; break;
+		case OPT_DB:
+			if (!*optarg)
+				mvs_usage_error("--db needs a database name");
+			cli->milvus.db_name = optarg;
+			break;
+		case OPT_CREATE_DB: cli->import.create_db = true; break;
+		case OPT_COLLECTION:
+			if (!*optarg)
+				mvs_usage_error("--collection needs a collection name");
+			cli->import.collection = optarg;
+			break;
+		case OPT_MODE:
+			if (strcmp(optarg, "insert") == 0)
+				cli->import.mode = MVS_IMPORT_INSERT;
+			else if (strcmp(optarg, "upsert") == 0)
+				cli->import.mode = MVS_IMPORT_UPSERT;
+			else
+				mvs_usage_error("invalid value for --mode: '%s' (insert or upsert)", optarg);
+			break;
+		case OPT_AUTO_ID:
+			if (strcmp(optarg, "keep") == 0)
+				cli->import.auto_id = MVS_IMPORT_AUTO_ID_KEEP;
+			else if (strcmp(optarg, "new") == 0)
+				cli->import.auto_id = MVS_IMPORT_AUTO_ID_NEW;
+			else
+				mvs_usage_error("invalid value for --auto-id: '%s' (keep or new)", optarg);
+			break;
+		case OPT_BATCH_ROWS:
+			cli->import.batch_rows = (size_t)mvs_parse_count("--batch-rows", optarg, 1, UINT32_MAX);
+			break;
+		case OPT_BATCH_BYTES:
+			cli->import.batch_bytes = (size_t)mvs_parse_count("--batch-bytes", optarg, 1024,
+									  INT64_MAX);
+			break;
+		case OPT_INFLIGHT:
+			cli->import.inflight = (int)mvs_parse_count("--inflight", optarg, 1,
+								    MVS_IMPORT_MAX_INFLIGHT);
+			break;
+		case OPT_MAX_SEND_BYTES:
+			cli->milvus.max_send_bytes = mvs_parse_count("--max-send-bytes", optarg, 65536,
+								     INT32_MAX);
+			cli->import.max_send_bytes = cli->milvus.max_send_bytes;
+			break;
+		case OPT_CREATE_INDEX: cli->import.create_index = true; break;
+		case OPT_LOAD: cli->import.load = true; break;
+		case OPT_PROGRESS: cli->progress = true; break;
+		case 'q': cli->quiet = true; break;
+		case OPT_USER: cli->milvus.user = optarg; break;
+		case OPT_PASSWORD_FILE: cli->password_file = optarg; break;
+		case OPT_TOKEN_FILE: cli->token_file = optarg; break;
+		case OPT_TLS_CA: cli->milvus.tls_ca_file = optarg; break;
+		case OPT_TLS_CERT: cli->milvus.tls_cert_file = optarg; break;
+		case OPT_TLS_KEY: cli->milvus.tls_key_file = optarg; break;
+		case OPT_TLS_SERVER_NAME: cli->milvus.tls_server_name = optarg; break;
+		case OPT_HELP:
+			fputs(usage_text, stdout);
+			exit(MVS_EXIT_OK);
+		case OPT_VERSION:
+			mvs_print_version();
+			exit(MVS_EXIT_OK);
+		case ':':
+			mvs_usage_error("option '%s' needs a value", argv[optind - 1]);
+		default:
+			mvs_usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		cli->input = argv[optind++];
+	if (optind < argc)
+		mvs_usage_error("unexpected argument '%s' (one input at most)", argv[optind]);
+	if (!cli->milvus.uri)
+		mvs_usage_error("--uri is required");
+	if (cli->import.create_db && !cli->milvus.db_name)
+		mvs_usage_error("--create-db needs --db");
+	if (cli->import.auto_id == MVS_IMPORT_AUTO_ID_NEW && cli->import.mode == MVS_IMPORT_UPSERT)
+		mvs_usage_error("--auto-id new and --mode upsert exclude each other (upsert matches rows by "
+				"the keys that --auto-id new drops)");
+	if (!!cli->milvus.tls_cert_file != !!cli->milvus.tls_key_file)
+		mvs_usage_error("--tls-cert and --tls-key go together");
+}
 
 int main(int argc, char **argv)
 {
+	struct cli cli = { 0 };
+	struct mvs_milvus *client = NULL;
+	struct mvs_reader *reader = NULL;
+	struct mvs_milvus_error e;
+	char *password = NULL, *token = NULL;
+	char why[1536];
+	int rc = MVS_EXIT_FAILURE, fd = -1;
+
 	mvs_cli_init("mvs-import");
-	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-		mvs_print_version();
-		return MVS_EXIT_OK;
+	parse(argc, argv, &cli);
+	mvs_set_quiet(cli.quiet);
+	if (!cli.quiet)
+		mvs_progress_enable(cli.progress);
+
+	if (mvs_secret_credentials(cli.milvus.user, cli.password_file, cli.token_file, &password, &token,
+				   why, sizeof why) != 0) {
+		mvs_error("%s", why);
+		rc = MVS_EXIT_USAGE;
+		goto out;
 	}
-	mvs_error("not implemented yet");
-	return MVS_EXIT_FAILURE;
+	cli.milvus.password = password;
+	cli.milvus.token = token;
+
+	client = mvs_milvus_open(&cli.milvus, &e);
+	if (!client) {
+		mvs_error("%s", mvs_milvus_error_render(&e, why, sizeof why));
+		rc = MVS_EXIT_USAGE;
+		goto out;
+	}
+	fd = mvs_input_open(cli.input);
+	if (fd < 0) {
+		rc = MVS_EXIT_IO;
+		goto out;
+	}
+	reader = mvs_reader_new(fd, cli.input ? cli.input : "-");
+	if (!reader) {
+		mvs_error("out of memory");
+		goto out;
+	}
+	rc = mvs_import_run(client, reader, &cli.import);
+out:
+	mvs_reader_free(reader);
+	if (fd > STDIN_FILENO)
+		close(fd);
+	mvs_milvus_close(client);
+	mvs_secret_free(password);
+	mvs_secret_free(token);
+	return rc;
 }
