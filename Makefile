@@ -31,6 +31,14 @@ endif
 BIN := $(if $(filter 1,$(SAN)),$(O)/bin,bin)
 
 CC ?= cc
+# Short build lines; `make V=1` shows the full commands.
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-6s %s\n' $(1) $(2)
+endif
 CFLAGS ?= -O2 -g
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -63,40 +71,47 @@ all: $(TOOL_BINS) $(LIBMVS) $(UNIT_BINS) $(TESTTOOL_BINS)
 
 $(O)/gen/%.pb-c.c $(O)/gen/%.pb-c.h: proto/%.proto
 	@mkdir -p $(O)/gen
-	protoc-c --proto_path=proto --c_out=$(O)/gen $<
+	$(call say,PROTOC,$<)
+	$(Q)protoc-c --proto_path=proto --c_out=$(O)/gen $<
 
 $(O)/obj/gen/%.o: $(O)/gen/%.c $(GEN_H)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Wno-unused-parameter -c -o $@ $<
+	$(call say,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Wno-unused-parameter -c -o $@ $<
 
 $(O)/obj/lib/%.o: lib/%.c $(GEN_H)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(call say,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(LIBMVS): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	rm -f $@
-	ar rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(O)/obj/cmd/%.o: cmd/%.c $(GEN_H)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(call say,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # One link rule per tool: bin/mvs-x from cmd/mvs-x/*.c and the library.
 define tool_rule
 $(BIN)/$(1): $(patsubst cmd/%.c,$(O)/obj/cmd/%.o,$(wildcard cmd/$(1)/*.c)) $(LIBMVS)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(ALL_LDFLAGS) -o $$@ $$(filter %.o,$$^) $$(LIBMVS) $$(LIBS)
+	$$(call say,LD,$$@)
+	$$(Q)$$(CC) $$(ALL_LDFLAGS) -o $$@ $$(filter %.o,$$^) $$(LIBMVS) $$(LIBS)
 endef
 $(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
 
 $(O)/tests/%: tests/unit/%.c $(LIBMVS) $(GEN_H)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -Itests/unit -o $@ $< $(LIBMVS) $(LIBS)
+	$(call say,CCLD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -Itests/unit -o $@ $< $(LIBMVS) $(LIBS)
 
 $(O)/tests/tools/%: tests/tools/%.c $(LIBMVS) $(GEN_H)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBMVS) $(LIBS)
+	$(call say,CCLD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBMVS) $(LIBS)
 
 # Node packages for the test servers and the official SDK client, pinned by tests/package-lock.json.
 tests/node_modules/.package-lock.json: tests/package-lock.json

@@ -14,16 +14,8 @@
 #include "mvs_columns.h"
 #include "mvs_row.h"
 #include "mvs_types.h"
+#include "check.h"
 
-static int failures;
-
-#define CHECK(cond)                                                                              \
-	do {                                                                                     \
-		if (!(cond)) {                                                                   \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-			failures++;                                                              \
-		}                                                                                \
-	} while (0)
 
 /* Allocations the test makes for hand-built messages, freed at the end. */
 static void *owned[1024];

@@ -9,25 +9,8 @@
 
 #include "mvs_config.h"
 #include "mvs_pipeline.h"
+#include "check.h"
 
-static int failures;
-
-/* CHECK(condition, printf-style details...) */
-static void check(bool ok, int line, const char *what, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ok)
-		return;
-	fprintf(stderr, "%s:%d: check failed: %s ", __FILE__, line, what);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	failures++;
-}
-
-#define CHECK(cond, ...) check((cond), __LINE__, #cond, __VA_ARGS__)
 
 #define STREQ(a, b) ((a) && (b) && strcmp((a), (b)) == 0)
 
@@ -150,20 +133,20 @@ static void test_seed(void)
 
 	if (!cfg)
 		return;
-	CHECK(cfg->buffer_size == 500, "%lld", (long long)cfg->buffer_size);
-	CHECK(STREQ(cfg->version, "2.3.0"), "%s", cfg->version);
-	CHECK(cfg->ncollections == 1, "%zu", cfg->ncollections);
-	CHECK(STREQ(cfg->collections[0].name, "src_table_name"), "");
-	CHECK(cfg->collections[0].target == NULL, "");
-	CHECK(cfg->collections[0].fields.n == 0, "");
-	CHECK(STREQ(cfg->source.endpoint, "10.0.0.1:19530"), "");
-	CHECK(STREQ(cfg->source.username, "xxxx"), "");
-	CHECK(STREQ(cfg->source.password, "xxxxx"), "");
-	CHECK(cfg->source.password_var == NULL, "");
-	CHECK(STREQ(cfg->target.endpoint, "10.0.0.2:19530"), "");
-	CHECK(cfg->dynamic == -1 && cfg->consistency == NULL && cfg->shard_num == 0, "");
-	CHECK(cfg->auto_id == MVS_CFG_AUTO_ID_SOURCE, "");
-	CHECK(!cfg->target.upsert && cfg->target.create_database && !cfg->create_index && !cfg->load, "");
+	CHECK_MSG(cfg->buffer_size == 500, "%lld", (long long)cfg->buffer_size);
+	CHECK_MSG(STREQ(cfg->version, "2.3.0"), "%s", cfg->version);
+	CHECK_MSG(cfg->ncollections == 1, "%zu", cfg->ncollections);
+	CHECK(STREQ(cfg->collections[0].name, "src_table_name"));
+	CHECK(cfg->collections[0].target == NULL);
+	CHECK(cfg->collections[0].fields.n == 0);
+	CHECK(STREQ(cfg->source.endpoint, "10.0.0.1:19530"));
+	CHECK(STREQ(cfg->source.username, "xxxx"));
+	CHECK(STREQ(cfg->source.password, "xxxxx"));
+	CHECK(cfg->source.password_var == NULL);
+	CHECK(STREQ(cfg->target.endpoint, "10.0.0.2:19530"));
+	CHECK(cfg->dynamic == -1 && cfg->consistency == NULL && cfg->shard_num == 0);
+	CHECK(cfg->auto_id == MVS_CFG_AUTO_ID_SOURCE);
+	CHECK(!cfg->target.upsert && cfg->target.create_database && !cfg->create_index && !cfg->load);
 	SHELL(cfg, 0, "MILVUS_PASSWORD=\"$SOURCE_PASSWORD\" mvs-export --uri 10.0.0.1:19530 --user xxxx "
 	      "--collection src_table_name --batch-size 500 --progress | mvs-map | "
 	      "MILVUS_PASSWORD=\"$TARGET_PASSWORD\" mvs-import --uri 10.0.0.2:19530 --user xxxx --progress");
@@ -194,9 +177,9 @@ static void test_seed_options(void)
 
 	if (!cfg)
 		return;
-	CHECK(cfg->collections[0].fields.n == 3 && STREQ(cfg->collections[0].fields.v[2], "reading_time"), "");
-	CHECK(STREQ(cfg->collections[0].target, "target_collection_name"), "");
-	CHECK(cfg->shard_num == 2 && cfg->dynamic == 1 && STREQ(cfg->consistency, "Customized"), "");
+	CHECK(cfg->collections[0].fields.n == 3 && STREQ(cfg->collections[0].fields.v[2], "reading_time"));
+	CHECK(STREQ(cfg->collections[0].target, "target_collection_name"));
+	CHECK(cfg->shard_num == 2 && cfg->dynamic == 1 && STREQ(cfg->consistency, "Customized"));
 	SHELL(cfg, 0, "mvs-export --uri src:19530 --collection src_table_name --fields id,title_vector,reading_time "
 	      "--batch-size 500 --progress | mvs-map --collection target_collection_name --shards 2 "
 	      "--consistency Customized --dynamic on | mvs-import --uri dst:19530 --progress");
@@ -261,20 +244,20 @@ static void test_every_key(void)
 	if (!cfg)
 		return;
 	const struct mvs_cfg_collection *c = &cfg->collections[0];
-	CHECK(cfg->buffer_size == 16384, "");
-	CHECK(c->fields.n == 2 && STREQ(c->fields.v[0], "id") && STREQ(c->fields.v[1], "vec"), "");
-	CHECK(STREQ(c->filter, "id > 10 and tag == \"a b\""), "%s", c->filter);
-	CHECK(c->partitions.n == 2 && STREQ(c->partitions.v[1], "p 2"), "");
-	CHECK(cfg->create_index == 1 && cfg->load == 1, "");
-	CHECK(cfg->shard_num == 16 && cfg->dynamic == 0 && STREQ(cfg->consistency, "Eventually"), "");
-	CHECK(cfg->auto_id == MVS_CFG_AUTO_ID_TRUE, "");
-	CHECK(STREQ(cfg->source.token, "tok-src") && cfg->source.password == NULL, "");
-	CHECK(STREQ(cfg->source.database, "srcdb") && cfg->source.load == 1, "");
-	CHECK(cfg->source.max_recv_bytes == 134217728 && cfg->source.max_send_bytes == 1024, "");
-	CHECK(STREQ(cfg->source.tls_ca, "/etc/ca.pem") && STREQ(cfg->source.tls_cert, "/etc/client.pem"), "");
-	CHECK(STREQ(cfg->source.tls_key, "/etc/client.key") && STREQ(cfg->source.tls_server_name, "src.example"), "");
-	CHECK(cfg->target.upsert == 1 && cfg->target.create_database == 0, "");
-	CHECK(cfg->target.max_send_bytes == 33554432 && cfg->target.max_recv_bytes == 0, "");
+	CHECK(cfg->buffer_size == 16384);
+	CHECK(c->fields.n == 2 && STREQ(c->fields.v[0], "id") && STREQ(c->fields.v[1], "vec"));
+	CHECK_MSG(STREQ(c->filter, "id > 10 and tag == \"a b\""), "%s", c->filter);
+	CHECK(c->partitions.n == 2 && STREQ(c->partitions.v[1], "p 2"));
+	CHECK(cfg->create_index == 1 && cfg->load == 1);
+	CHECK(cfg->shard_num == 16 && cfg->dynamic == 0 && STREQ(cfg->consistency, "Eventually"));
+	CHECK(cfg->auto_id == MVS_CFG_AUTO_ID_TRUE);
+	CHECK(STREQ(cfg->source.token, "tok-src") && cfg->source.password == NULL);
+	CHECK(STREQ(cfg->source.database, "srcdb") && cfg->source.load == 1);
+	CHECK(cfg->source.max_recv_bytes == 134217728 && cfg->source.max_send_bytes == 1024);
+	CHECK(STREQ(cfg->source.tls_ca, "/etc/ca.pem") && STREQ(cfg->source.tls_cert, "/etc/client.pem"));
+	CHECK(STREQ(cfg->source.tls_key, "/etc/client.key") && STREQ(cfg->source.tls_server_name, "src.example"));
+	CHECK(cfg->target.upsert == 1 && cfg->target.create_database == 0);
+	CHECK(cfg->target.max_send_bytes == 33554432 && cfg->target.max_recv_bytes == 0);
 	SHELL(cfg, 0, "MILVUS_TOKEN=\"$SOURCE_TOKEN\" mvs-export --uri https://src.example:443 --db srcdb --user reader "
 	      "--tls-ca /etc/ca.pem --tls-cert /etc/client.pem --tls-key /etc/client.key "
 	      "--tls-server-name src.example --collection docs --fields id,vec "
@@ -302,11 +285,11 @@ static void test_env(void)
 		 "target: {milvus2x: {endpoint: 'b:2', token: 'pre-${MVS_TEST_PW}', username: '$${NOT_A_VAR} $HOME'}}\n",
 		 NULL);
 	if (cfg) {
-		CHECK(STREQ(cfg->source.endpoint, "db.example:19530"), "%s", cfg->source.endpoint);
-		CHECK(STREQ(cfg->source.password, "s3cr'et $x"), "");
-		CHECK(STREQ(cfg->source.password_var, "MVS_TEST_PW"), "");
-		CHECK(STREQ(cfg->target.token, "pre-s3cr'et $x") && cfg->target.token_var == NULL, "");
-		CHECK(STREQ(cfg->target.username, "${NOT_A_VAR} $HOME"), "%s", cfg->target.username);
+		CHECK_MSG(STREQ(cfg->source.endpoint, "db.example:19530"), "%s", cfg->source.endpoint);
+		CHECK(STREQ(cfg->source.password, "s3cr'et $x"));
+		CHECK(STREQ(cfg->source.password_var, "MVS_TEST_PW"));
+		CHECK(STREQ(cfg->target.token, "pre-s3cr'et $x") && cfg->target.token_var == NULL);
+		CHECK_MSG(STREQ(cfg->target.username, "${NOT_A_VAR} $HOME"), "%s", cfg->target.username);
 		/* The secrets never reach the shell line: the variable the config named, or ours. */
 		SHELL(cfg, 0, "MILVUS_PASSWORD=\"$MVS_TEST_PW\" mvs-export --uri db.example:19530 --collection c "
 		      "--progress | mvs-map | MILVUS_TOKEN=\"$TARGET_TOKEN\" mvs-import --uri b:2 "
@@ -447,7 +430,7 @@ static void test_required(void)
 	struct mvs_cfg_diag d;
 	struct mvs_cfg *cfg = parse("dumper: {worker: {workMode: faiss}}\nmeta: {mode: config, collection: c}\n"
 				    ENDPOINTS, &d);
-	CHECK(!cfg && d.errors == 1 && d.n == 1, "errors %zu", d.errors);
+	CHECK_MSG(!cfg && d.errors == 1 && d.n == 1, "errors %zu", d.errors);
 	mvs_cfg_free(cfg);
 	mvs_cfg_diag_free(&d);
 }
@@ -470,11 +453,11 @@ static void test_collections(void)
 		ENDPOINTS, NULL);
 
 	if (cfg) {
-		CHECK(cfg->ncollections == 2, "%zu", cfg->ncollections);
-		CHECK(STREQ(cfg->collections[0].name, "plain") && !cfg->collections[0].target, "");
-		CHECK(cfg->collections[0].fields.n == 2 && STREQ(cfg->collections[0].filter, "id > 0"), "");
-		CHECK(STREQ(cfg->collections[1].target, "renamed_copy"), "");
-		CHECK(cfg->collections[1].fields.n == 1 && STREQ(cfg->collections[1].filter, "id < 5"), "");
+		CHECK_MSG(cfg->ncollections == 2, "%zu", cfg->ncollections);
+		CHECK(STREQ(cfg->collections[0].name, "plain") && !cfg->collections[0].target);
+		CHECK(cfg->collections[0].fields.n == 2 && STREQ(cfg->collections[0].filter, "id > 0"));
+		CHECK(STREQ(cfg->collections[1].target, "renamed_copy"));
+		CHECK(cfg->collections[1].fields.n == 1 && STREQ(cfg->collections[1].filter, "id < 5"));
 		SHELL(cfg, 1, "mvs-export --uri a:1 --collection renamed --fields id --filter 'id < 5' --partition p "
 		      "--progress | mvs-map --collection renamed_copy | mvs-import --uri b:2 --progress");
 		mvs_cfg_free(cfg);
@@ -524,7 +507,7 @@ static void test_load_file(void)
 	struct mvs_cfg_diag d = { 0 };
 	struct mvs_cfg *cfg = mvs_cfg_load("/nonexistent/migration.yaml", &d);
 
-	CHECK(!cfg && has_line(&d, "/nonexistent/migration.yaml: error: cannot open: No such file or directory"), "");
+	CHECK(!cfg && has_line(&d, "/nonexistent/migration.yaml: error: cannot open: No such file or directory"));
 	mvs_cfg_free(cfg);
 	mvs_cfg_diag_free(&d);
 }
@@ -545,5 +528,5 @@ int main(void)
 	test_load_file();
 	if (failures)
 		fprintf(stderr, "test_config: %d failures\n", failures);
-	return failures != 0;
+	return check_status();
 }

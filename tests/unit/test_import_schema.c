@@ -7,16 +7,8 @@
 
 #include "mvs_import.h"
 #include "mvs_types.h"
+#include "check.h"
 
-static int failures;
-
-#define CHECK(cond)                                                                        \
-	do {                                                                               \
-		if (!(cond)) {                                                             \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-			failures++;                                                        \
-		}                                                                          \
-	} while (0)
 
 static char *dup(const char *s)
 {
@@ -232,5 +224,5 @@ int main(void)
 	test_target_and_auto_id();
 	if (failures)
 		fprintf(stderr, "%d check(s) failed\n", failures);
-	return failures ? 1 : 0;
+	return check_status();
 }

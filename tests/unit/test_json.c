@@ -9,18 +9,8 @@
 
 #include "mvs_json.h"
 #include "mvs_types.h"
+#include "check.h"
 
-static int failures;
-
-#define CHECK(cond, ...)                                                             \
-	do {                                                                         \
-		if (!(cond)) {                                                       \
-			fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);              \
-			fprintf(stderr, __VA_ARGS__);                                \
-			fputc('\n', stderr);                                         \
-			failures++;                                                  \
-		}                                                                    \
-	} while (0)
 
 static struct mvs_jbuf buf;
 static char err[512];
@@ -41,7 +31,7 @@ static void expect(int type, const void *value, size_t len, const char *want)
 	struct mvs_field f = { .name = "v", .type = type };
 	const char *got = render(&f, value, len);
 
-	CHECK(got && strcmp(got, want) == 0, "%s: want %s, got %s (%s)", mvs_type_name(type), want,
+	CHECK_MSG(got && strcmp(got, want) == 0, "%s: want %s, got %s (%s)", mvs_type_name(type), want,
 	      got ? got : "an error", err);
 }
 
@@ -49,7 +39,7 @@ static void expect_error(const struct mvs_field *f, const void *value, size_t le
 {
 	const char *got = render(f, value, len);
 
-	CHECK(!got && strstr(err, want), "%s: want an error with \"%s\", got %s / %s",
+	CHECK_MSG(!got && strstr(err, want), "%s: want an error with \"%s\", got %s / %s",
 	      mvs_type_name(f->type), want, got ? got : "an error", err);
 }
 
@@ -140,7 +130,7 @@ static void test_strings(void)
 	mvs_jbuf_reset(&buf);
 	mvs_json_string(&buf, "a\xff" "b\xed\xa0\x80", 6);
 	mvs_jbuf_append(&buf, "", 1);
-	CHECK(strcmp(buf.data, "\"a\xef\xbf\xbd" "b\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"") == 0,
+	CHECK_MSG(strcmp(buf.data, "\"a\xef\xbf\xbd" "b\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"") == 0,
 	      "lenient string: %s", buf.data);
 }
 
@@ -205,34 +195,34 @@ static void test_vectors(void)
 
 	/* 1.0f, -2.5f little-endian */
 	got = render(&f, "\xc4\x08\x00\x00\x80\x3f\x00\x00\x20\xc0", 10);
-	CHECK(got && strcmp(got, "[1,-2.5]") == 0, "FloatVector: %s %s", got ? got : "", err);
+	CHECK_MSG(got && strcmp(got, "[1,-2.5]") == 0, "FloatVector: %s %s", got ? got : "", err);
 	expect_error(&f, "\xc4\x04\x00\x00\x80\x3f", 6, "vector of 4 bytes, dim 2 needs 8");
 	expect_error(&f, "\xa2\x00\x00", 3, "FloatVector needs msgpack bin, found str");
 
 	/* half: 1, -2, smallest subnormal, largest normal, infinity, NaN */
 	f = (struct mvs_field){ .name = "h", .type = MVS_T_FLOAT16_VECTOR, .dim = 6 };
 	got = render(&f, "\xc4\x0c\x00\x3c\x00\xc0\x01\x00\xff\x7b\x00\x7c\x00\x7e", 14);
-	CHECK(got && strcmp(got, "[1,-2,5.96046448e-08,65504,\"Infinity\",\"NaN\"]") == 0,
+	CHECK_MSG(got && strcmp(got, "[1,-2,5.96046448e-08,65504,\"Infinity\",\"NaN\"]") == 0,
 	      "Float16Vector: %s %s", got ? got : "", err);
 	/* bfloat16: 1, -0.5, 3.140625 */
 	f = (struct mvs_field){ .name = "b", .type = MVS_T_BFLOAT16_VECTOR, .dim = 3 };
 	got = render(&f, "\xc4\x06\x80\x3f\x00\xbf\x49\x40", 8);
-	CHECK(got && strcmp(got, "[1,-0.5,3.140625]") == 0, "BFloat16Vector: %s %s", got ? got : "",
+	CHECK_MSG(got && strcmp(got, "[1,-0.5,3.140625]") == 0, "BFloat16Vector: %s %s", got ? got : "",
 	      err);
 	f = (struct mvs_field){ .name = "bin", .type = MVS_T_BINARY_VECTOR, .dim = 16 };
 	got = render(&f, "\xc4\x02\x00\xff", 4);
-	CHECK(got && strcmp(got, "[0,255]") == 0, "BinaryVector: %s", got ? got : err);
+	CHECK_MSG(got && strcmp(got, "[0,255]") == 0, "BinaryVector: %s", got ? got : err);
 	f = (struct mvs_field){ .name = "i8", .type = MVS_T_INT8_VECTOR, .dim = 3 };
 	got = render(&f, "\xc4\x03\x80\x7f\xff", 5);
-	CHECK(got && strcmp(got, "[-128,127,-1]") == 0, "Int8Vector: %s", got ? got : err);
+	CHECK_MSG(got && strcmp(got, "[-128,127,-1]") == 0, "Int8Vector: %s", got ? got : err);
 
 	f = (struct mvs_field){ .name = "sp", .type = MVS_T_SPARSE_FLOAT_VECTOR };
 	got = render(&f, "\xc4\x10\x03\x00\x00\x00\x00\x00\x80\x3f\xfe\xff\xff\xff\x00\x00\x00\xbf",
 		     18);
-	CHECK(got && strcmp(got, "{\"3\":1,\"4294967294\":-0.5}") == 0, "sparse: %s",
+	CHECK_MSG(got && strcmp(got, "{\"3\":1,\"4294967294\":-0.5}") == 0, "sparse: %s",
 	      got ? got : err);
 	got = render(&f, "\xc4\x00", 2);
-	CHECK(got && strcmp(got, "{}") == 0, "empty sparse: %s", got ? got : err);
+	CHECK_MSG(got && strcmp(got, "{}") == 0, "empty sparse: %s", got ? got : err);
 	expect_error(&f, "\xc4\x04\x03\x00\x00\x00", 6, "not a whole number of 8-byte");
 }
 
@@ -241,11 +231,11 @@ static void test_arrays_and_json(void)
 	struct mvs_field f = { .name = "a", .type = MVS_T_ARRAY, .element_type = MVS_T_VARCHAR };
 	const char *got = render(&f, "\x93\xa1x\xa2\"\\\xa0", 7);
 
-	CHECK(got && strcmp(got, "[\"x\",\"\\\"\\\\\",\"\"]") == 0, "Array of VarChar: %s",
+	CHECK_MSG(got && strcmp(got, "[\"x\",\"\\\"\\\\\",\"\"]") == 0, "Array of VarChar: %s",
 	      got ? got : err);
 	f.element_type = MVS_T_INT32;
 	got = render(&f, "\x90", 1);
-	CHECK(got && strcmp(got, "[]") == 0, "empty Array: %s", got ? got : err);
+	CHECK_MSG(got && strcmp(got, "[]") == 0, "empty Array: %s", got ? got : err);
 	expect_error(&f, "\x91\xa1x", 3, "Int32 needs msgpack int, found str");
 	expect_error(&f, "\x92\x01", 2, "not well-formed msgpack");
 	f.element_type = MVS_T_FLOAT_VECTOR;
@@ -277,7 +267,7 @@ static void test_arrays_and_json(void)
 	packed[1] = 1000 >> 8;
 	packed[2] = 1000 & 0xff;
 	memcpy(packed + 3, deep, 1000);
-	CHECK(render(&js, packed, 1003) != NULL, "500 levels: %s", err);
+	CHECK_MSG(render(&js, packed, 1003) != NULL, "500 levels: %s", err);
 	memset(deep, '[', 600);
 	memset(deep + 600, ']', 600);
 	packed[1] = 1200 >> 8;
@@ -287,7 +277,7 @@ static void test_arrays_and_json(void)
 
 	struct mvs_field meta = { .name = "$meta", .type = MVS_T_JSON, .is_dynamic = true };
 	got = render(&meta, "\xa7{\"k\":1}", 8);
-	CHECK(got && strcmp(got, "{\"k\":1}") == 0, "$meta: %s", got ? got : err);
+	CHECK_MSG(got && strcmp(got, "{\"k\":1}") == 0, "$meta: %s", got ? got : err);
 }
 
 static void test_rows_and_header(void)
@@ -305,17 +295,17 @@ static void test_rows_and_header(void)
 	};
 
 	mvs_jbuf_reset(&buf);
-	CHECK(mvs_json_row(&buf, &s, "p1", (const unsigned char *)"\x93\x07\xc0\xc4\x01\x09", 6, err,
+	CHECK_MSG(mvs_json_row(&buf, &s, "p1", (const unsigned char *)"\x93\x07\xc0\xc4\x01\x09", 6, err,
 			   sizeof err) == 0, "row: %s", err);
 	mvs_jbuf_append(&buf, "", 1);
-	CHECK(strcmp(buf.data, "{\"$partition\":\"p1\",\"id\":7,\"t\\\"x\":null,\"v\":[9]}") == 0,
+	CHECK_MSG(strcmp(buf.data, "{\"$partition\":\"p1\",\"id\":7,\"t\\\"x\":null,\"v\":[9]}") == 0,
 	      "row: %s", buf.data);
 	mvs_jbuf_reset(&buf);
-	CHECK(mvs_json_row(&buf, &s, NULL, (const unsigned char *)"\x94\x07\xc0\xc0\xc0", 5, err,
+	CHECK_MSG(mvs_json_row(&buf, &s, NULL, (const unsigned char *)"\x94\x07\xc0\xc0\xc0", 5, err,
 			   sizeof err) < 0 && strcmp(err, "row is not a msgpack array of 3 values") == 0,
 	      "wrong width: %s", err);
 	mvs_jbuf_reset(&buf);
-	CHECK(mvs_json_row(&buf, &s, NULL, (const unsigned char *)"\x93\x07\xc0\xc0\xc0", 5, err,
+	CHECK_MSG(mvs_json_row(&buf, &s, NULL, (const unsigned char *)"\x93\x07\xc0\xc0\xc0", 5, err,
 			   sizeof err) < 0 && strcmp(err, "1 bytes after the row's values") == 0,
 	      "trailing bytes: %s", err);
 
@@ -323,7 +313,7 @@ static void test_rows_and_header(void)
 	fields[2].default_value = def;
 	fields[2].default_value_len = sizeof def;
 	mvs_jbuf_reset(&buf);
-	CHECK(mvs_json_header(&buf, &s, err, sizeof err) == 0, "header: %s", err);
+	CHECK_MSG(mvs_json_header(&buf, &s, err, sizeof err) == 0, "header: %s", err);
 	mvs_jbuf_append(&buf, "", 1);
 	const char *want =
 		"{\"tool\":\"t 1\",\"created\":\"2025\",\"collection\":{\"name\":\"c\","
@@ -332,10 +322,10 @@ static void test_rows_and_header(void)
 		"\"type_id\":104,\"function_output\":true},{\"name\":\"t\\\"x\",\"type\":\"VarChar\","
 		"\"type_id\":21,\"nullable\":true,\"max_length\":8,\"default\":\"hi\"},{\"name\":\"v\","
 		"\"type\":\"BinaryVector\",\"type_id\":100,\"dim\":8}],\"partitions\":[\"p1\"]}";
-	CHECK(strcmp(buf.data, want) == 0, "header:\n%s\nwant:\n%s", buf.data, want);
+	CHECK_MSG(strcmp(buf.data, want) == 0, "header:\n%s\nwant:\n%s", buf.data, want);
 	def[0] = 0xc1;
 	mvs_jbuf_reset(&buf);
-	CHECK(mvs_json_header(&buf, &s, err, sizeof err) < 0 && strstr(err, "default value"),
+	CHECK_MSG(mvs_json_header(&buf, &s, err, sizeof err) < 0 && strstr(err, "default value"),
 	      "bad default: %s", err);
 }
 
@@ -349,5 +339,5 @@ int main(void)
 	mvs_jbuf_free(&buf);
 	if (failures)
 		fprintf(stderr, "test_json: %d failure(s)\n", failures);
-	return failures ? 1 : 0;
+	return check_status();
 }

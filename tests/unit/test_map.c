@@ -8,18 +8,8 @@
 
 #include "mvs_map.h"
 #include "mvs_types.h"
+#include "check.h"
 
-static int failures;
-
-#define CHECK(cond, ...)                                                             \
-	do {                                                                         \
-		if (!(cond)) {                                                       \
-			fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);              \
-			fprintf(stderr, __VA_ARGS__);                                \
-			fputc('\n', stderr);                                         \
-			failures++;                                                  \
-		}                                                                    \
-	} while (0)
 
 /* ---- a sample collection ----
  * id Int64 pk (auto-ID as asked), text VarChar (BM25 input), sparse (BM25 output), vec FloatVector
@@ -138,39 +128,39 @@ static void test_spec_parsing(void)
 	char err[512];
 
 	mvs_map_spec_init(&spec);
-	CHECK(mvs_map_spec_fields(&spec, "a,b", err, sizeof err) == 0, "%s", err);
-	CHECK(mvs_map_spec_fields(&spec, "c", err, sizeof err) == 0, "repeated --fields add up");
-	CHECK(spec.n_keep == 3 && strcmp(spec.keep[2], "c") == 0, "three kept names");
-	CHECK(mvs_map_spec_fields(&spec, "d,a", err, sizeof err) < 0 &&
+	CHECK_MSG(mvs_map_spec_fields(&spec, "a,b", err, sizeof err) == 0, "%s", err);
+	CHECK_MSG(mvs_map_spec_fields(&spec, "c", err, sizeof err) == 0, "repeated --fields add up");
+	CHECK_MSG(spec.n_keep == 3 && strcmp(spec.keep[2], "c") == 0, "three kept names");
+	CHECK_MSG(mvs_map_spec_fields(&spec, "d,a", err, sizeof err) < 0 &&
 	      strcmp(err, "--fields: field \"a\" is named twice") == 0, "duplicate: %s", err);
-	CHECK(mvs_map_spec_exclude(&spec, "x", err, sizeof err) < 0 &&
+	CHECK_MSG(mvs_map_spec_exclude(&spec, "x", err, sizeof err) < 0 &&
 	      strcmp(err, "--fields and --exclude cannot be combined") == 0, "combined: %s", err);
 	mvs_map_spec_free(&spec);
 
-	CHECK(mvs_map_spec_exclude(&spec, "a,,b", err, sizeof err) < 0 &&
+	CHECK_MSG(mvs_map_spec_exclude(&spec, "a,,b", err, sizeof err) < 0 &&
 	      strstr(err, "empty field name"), "empty name: %s", err);
 	mvs_map_spec_free(&spec);
-	CHECK(mvs_map_spec_exclude(&spec, "", err, sizeof err) < 0, "empty list");
+	CHECK_MSG(mvs_map_spec_exclude(&spec, "", err, sizeof err) < 0, "empty list");
 	mvs_map_spec_free(&spec);
 
-	CHECK(mvs_map_spec_renames(&spec, "a:b,c:d_2", err, sizeof err) == 0, "%s", err);
-	CHECK(spec.n_rename == 2 && strcmp(spec.rename_from[1], "c") == 0 &&
+	CHECK_MSG(mvs_map_spec_renames(&spec, "a:b,c:d_2", err, sizeof err) == 0, "%s", err);
+	CHECK_MSG(spec.n_rename == 2 && strcmp(spec.rename_from[1], "c") == 0 &&
 	      strcmp(spec.rename_to[1], "d_2") == 0, "renames parsed");
-	CHECK(mvs_map_spec_renames(&spec, "a:e", err, sizeof err) < 0 &&
+	CHECK_MSG(mvs_map_spec_renames(&spec, "a:e", err, sizeof err) < 0 &&
 	      strcmp(err, "--rename: field \"a\" is renamed twice") == 0, "twice: %s", err);
 	mvs_map_spec_free(&spec);
-	CHECK(mvs_map_spec_renames(&spec, "a:x,b:x", err, sizeof err) < 0 &&
+	CHECK_MSG(mvs_map_spec_renames(&spec, "a:x,b:x", err, sizeof err) < 0 &&
 	      strcmp(err, "--rename: two fields renamed to \"x\"") == 0, "same target: %s", err);
 	mvs_map_spec_free(&spec);
 	static const char *const bad[] = { "a", "a:b:c", ":b", "a:", "a:1b", "a:b-c", "$meta:m",
 					   "a:é" };
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		CHECK(mvs_map_spec_renames(&spec, bad[i], err, sizeof err) < 0,
+		CHECK_MSG(mvs_map_spec_renames(&spec, bad[i], err, sizeof err) < 0,
 		      "--rename %s accepted", bad[i]);
 		mvs_map_spec_free(&spec);
 	}
-	CHECK(mvs_map_spec_collection(&spec, "books_v2", err, sizeof err) == 0, "%s", err);
-	CHECK(mvs_map_spec_collection(&spec, "2books", err, sizeof err) < 0 &&
+	CHECK_MSG(mvs_map_spec_collection(&spec, "books_v2", err, sizeof err) == 0, "%s", err);
+	CHECK_MSG(mvs_map_spec_collection(&spec, "2books", err, sizeof err) < 0 &&
 	      strcmp(err, "collection name \"2books\" must start with a letter or '_'") == 0,
 	      "digit first: %s", err);
 	mvs_map_spec_free(&spec);
@@ -180,17 +170,17 @@ static void test_names(void)
 {
 	char err[512], name[300];
 
-	CHECK(mvs_map_check_name("field", "_a1", err, sizeof err) == 0, "_a1");
-	CHECK(mvs_map_check_name("field", "", err, sizeof err) < 0 &&
+	CHECK_MSG(mvs_map_check_name("field", "_a1", err, sizeof err) == 0, "_a1");
+	CHECK_MSG(mvs_map_check_name("field", "", err, sizeof err) < 0 &&
 	      strcmp(err, "empty field name") == 0, "empty: %s", err);
-	CHECK(mvs_map_check_name("field", "a b", err, sizeof err) < 0 &&
+	CHECK_MSG(mvs_map_check_name("field", "a b", err, sizeof err) < 0 &&
 	      strcmp(err, "field name \"a b\" may only hold letters, digits and '_'") == 0, "%s", err);
 	memset(name, 'a', 255);
 	name[255] = 0;
-	CHECK(mvs_map_check_name("field", name, err, sizeof err) == 0, "255 characters");
+	CHECK_MSG(mvs_map_check_name("field", name, err, sizeof err) == 0, "255 characters");
 	name[255] = 'a';
 	name[256] = 0;
-	CHECK(mvs_map_check_name("field", name, err, sizeof err) < 0 &&
+	CHECK_MSG(mvs_map_check_name("field", name, err, sizeof err) < 0 &&
 	      strstr(err, "longer than 255"), "256 characters: %s", err);
 }
 
@@ -201,34 +191,34 @@ static void test_passthrough(void)
 	char err[512];
 
 	sample(&in, false);
-	CHECK(plan(&map, &in, (struct opts){ .dynamic = -1 }, err, sizeof err) == 0, "%s", err);
-	CHECK(map.verbatim && map.in_width == 5 && map.out_width == 5, "no options: verbatim");
-	CHECK(strcmp(field_names(&map.out), "id,text,sparse,vec,cat,$meta") == 0, "%s",
+	CHECK_MSG(plan(&map, &in, (struct opts){ .dynamic = -1 }, err, sizeof err) == 0, "%s", err);
+	CHECK_MSG(map.verbatim && map.in_width == 5 && map.out_width == 5, "no options: verbatim");
+	CHECK_MSG(strcmp(field_names(&map.out), "id,text,sparse,vec,cat,$meta") == 0, "%s",
 	      field_names(&map.out));
-	CHECK(map.out.n_functions == 1 && map.out.n_indexes == 2 && map.out.num_partitions == 16,
+	CHECK_MSG(map.out.n_functions == 1 && map.out.n_indexes == 2 && map.out.num_partitions == 16,
 	      "nothing dropped");
-	CHECK(notes[0] == 0, "no notes: %s", notes);
+	CHECK_MSG(notes[0] == 0, "no notes: %s", notes);
 	unsigned char row[] = { 0x95, 0x01, 0xa1, 'x', 0xc4, 0x08, 0, 0, 0, 0, 0, 0, 0, 0, 0x07,
 				0xa2, '{', '}' };
 	const unsigned char *out;
 	size_t len;
-	CHECK(mvs_map_row(&map, row, sizeof row, &out, &len) == 0 && out == row && len == sizeof row,
+	CHECK_MSG(mvs_map_row(&map, row, sizeof row, &out, &len) == 0 && out == row && len == sizeof row,
 	      "verbatim rows are the input itself");
 	mvs_map_free(&map);
 
 	/* renames and settings keep the columns: still verbatim */
-	CHECK(plan(&map, &in, (struct opts){ .rename = "vec:embedding,text:body", .collection = "d2",
+	CHECK_MSG(plan(&map, &in, (struct opts){ .rename = "vec:embedding,text:body", .collection = "d2",
 					     .description = "copy", .shards = 3, .consistency = 1,
 					     .dynamic = -1 }, err, sizeof err) == 0, "%s", err);
-	CHECK(map.verbatim, "renames keep rows verbatim");
-	CHECK(strcmp(field_names(&map.out), "id,body,sparse,embedding,cat,$meta") == 0, "%s",
+	CHECK_MSG(map.verbatim, "renames keep rows verbatim");
+	CHECK_MSG(strcmp(field_names(&map.out), "id,body,sparse,embedding,cat,$meta") == 0, "%s",
 	      field_names(&map.out));
-	CHECK(strcmp(map.out.functions[0].input_fields[0], "body") == 0, "function input renamed");
-	CHECK(strcmp(map.out.indexes[0].field_name, "embedding") == 0 &&
+	CHECK_MSG(strcmp(map.out.functions[0].input_fields[0], "body") == 0, "function input renamed");
+	CHECK_MSG(strcmp(map.out.indexes[0].field_name, "embedding") == 0 &&
 	      strcmp(map.out.indexes[0].index_name, "embedding") == 0,
 	      "index named after its field follows the rename");
-	CHECK(strcmp(map.out.indexes[1].index_name, "sparse_idx") == 0, "other index name kept");
-	CHECK(strcmp(map.out.name, "d2") == 0 && strcmp(map.out.description, "copy") == 0 &&
+	CHECK_MSG(strcmp(map.out.indexes[1].index_name, "sparse_idx") == 0, "other index name kept");
+	CHECK_MSG(strcmp(map.out.name, "d2") == 0 && strcmp(map.out.description, "copy") == 0 &&
 	      map.out.shards_num == 3 && map.out.consistency_level == 1, "settings applied");
 	mvs_map_free(&map);
 	mvs_schema_free(&in);
@@ -242,17 +232,17 @@ static void test_selection(void)
 
 	sample(&in, true);
 	/* auto-ID key kept first; BM25 loses its output; the partition key goes */
-	CHECK(plan(&map, &in, (struct opts){ .fields = "vec,text", .dynamic = -1 }, err,
+	CHECK_MSG(plan(&map, &in, (struct opts){ .fields = "vec,text", .dynamic = -1 }, err,
 		   sizeof err) == 0, "%s", err);
-	CHECK(strcmp(field_names(&map.out), "id,vec,text,$meta") == 0, "%s", field_names(&map.out));
-	CHECK(map.out.n_functions == 0, "function dropped");
-	CHECK(map.out.n_indexes == 1 && strcmp(map.out.indexes[0].field_name, "vec") == 0,
+	CHECK_MSG(strcmp(field_names(&map.out), "id,vec,text,$meta") == 0, "%s", field_names(&map.out));
+	CHECK_MSG(map.out.n_functions == 0, "function dropped");
+	CHECK_MSG(map.out.n_indexes == 1 && strcmp(map.out.indexes[0].field_name, "vec") == 0,
 	      "index of vec kept, index of sparse dropped");
-	CHECK(map.out.num_partitions == 0, "partition key gone: no partition-key partitions");
-	CHECK(strstr(notes, "keeping the auto-ID primary key \"id\" as the first field") &&
+	CHECK_MSG(map.out.num_partitions == 0, "partition key gone: no partition-key partitions");
+	CHECK_MSG(strstr(notes, "keeping the auto-ID primary key \"id\" as the first field") &&
 	      strstr(notes, "dropping function \"bm25\": its output field \"sparse\" is not kept") &&
 	      strstr(notes, "field \"cat\" was the partition key"), "notes: %s", notes);
-	CHECK(!map.verbatim && map.out_width == 4 && map.columns[0] == 0 && map.columns[1] == 2 &&
+	CHECK_MSG(!map.verbatim && map.out_width == 4 && map.columns[0] == 0 && map.columns[1] == 2 &&
 	      map.columns[2] == 1 && map.columns[3] == 4, "columns");
 
 	/* [id 1, text "x", vec bin(8), cat 7, $meta "{}"] -> [id, vec, text, $meta] */
@@ -262,21 +252,21 @@ static void test_selection(void)
 				 0xa2, '{', '}' };
 	const unsigned char *out;
 	size_t len;
-	CHECK(mvs_map_row(&map, row, sizeof row, &out, &len) == 0 && len == sizeof want &&
+	CHECK_MSG(mvs_map_row(&map, row, sizeof row, &out, &len) == 0 && len == sizeof want &&
 	      memcmp(out, want, len) == 0, "mapped row bytes");
-	CHECK(mvs_map_row(&map, row, sizeof row - 1, &out, &len) < 0, "short row refused");
+	CHECK_MSG(mvs_map_row(&map, row, sizeof row - 1, &out, &len) < 0, "short row refused");
 	row[0] = 0x94;
-	CHECK(mvs_map_row(&map, row, sizeof row, &out, &len) < 0, "row of the wrong width refused");
+	CHECK_MSG(mvs_map_row(&map, row, sizeof row, &out, &len) < 0, "row of the wrong width refused");
 	mvs_map_free(&map);
 
 	/* --exclude of the BM25 input drops the function and its output */
-	CHECK(plan(&map, &in, (struct opts){ .exclude = "text", .dynamic = 0 }, err, sizeof err) == 0,
+	CHECK_MSG(plan(&map, &in, (struct opts){ .exclude = "text", .dynamic = 0 }, err, sizeof err) == 0,
 	      "%s", err);
-	CHECK(strcmp(field_names(&map.out), "id,vec,cat") == 0, "%s", field_names(&map.out));
-	CHECK(!map.out.enable_dynamic_field, "--dynamic off clears the flag");
-	CHECK(strstr(notes, "dropping field \"sparse\": function \"bm25\" filled it"), "notes: %s",
+	CHECK_MSG(strcmp(field_names(&map.out), "id,vec,cat") == 0, "%s", field_names(&map.out));
+	CHECK_MSG(!map.out.enable_dynamic_field, "--dynamic off clears the flag");
+	CHECK_MSG(strstr(notes, "dropping field \"sparse\": function \"bm25\" filled it"), "notes: %s",
 	      notes);
-	CHECK(map.out_width == 3 && map.columns[0] == 0 && map.columns[1] == 2 && map.columns[2] == 3,
+	CHECK_MSG(map.out_width == 3 && map.columns[0] == 0 && map.columns[1] == 2 && map.columns[2] == 3,
 	      "columns after exclude");
 	mvs_map_free(&map);
 
@@ -289,12 +279,12 @@ static void test_selection(void)
 	}
 	wide.fields[0].primary_key = true;
 	wide.fields[1].dim = 2;
-	CHECK(plan(&map, &wide, (struct opts){ .exclude = "f19", .dynamic = -1 }, err,
+	CHECK_MSG(plan(&map, &wide, (struct opts){ .exclude = "f19", .dynamic = -1 }, err,
 		   sizeof err) == 0, "%s", err);
 	unsigned char wrow[64] = { 0xdc, 0x00, 20, 0x05, 0xc4, 0x08, 0, 0, 0, 0, 0, 0, 0, 0 };
 	for (int i = 0; i < 18; i++)	/* f2..f19 at bytes 14..31; f19 (dropped) is true */
 		wrow[14 + i] = i == 17 ? 0xc3 : 0xc2;
-	CHECK(mvs_map_row(&map, wrow, 32, &out, &len) == 0 && len == 31 && out[0] == 0xdc &&
+	CHECK_MSG(mvs_map_row(&map, wrow, 32, &out, &len) == 0 && len == 31 && out[0] == 0xdc &&
 	      out[1] == 0 && out[2] == 19 && memcmp(out + 3, wrow + 3, 28) == 0,
 	      "array16 header for 19 values");
 	mvs_map_free(&map);
@@ -309,43 +299,43 @@ static void test_refusals(void)
 	char err[512];
 
 	sample(&in, false);
-	CHECK(plan(&map, &in, (struct opts){ .fields = "vec", .dynamic = -1 }, err, sizeof err) < 0 &&
+	CHECK_MSG(plan(&map, &in, (struct opts){ .fields = "vec", .dynamic = -1 }, err, sizeof err) < 0 &&
 	      strcmp(err, "--fields must keep the primary key \"id\" of collection \"docs\" (it is "
 		     "not auto-ID)") == 0, "pk: %s", err);
-	CHECK(plan(&map, &in, (struct opts){ .fields = "id,cat", .dynamic = -1 }, err,
+	CHECK_MSG(plan(&map, &in, (struct opts){ .fields = "id,cat", .dynamic = -1 }, err,
 		   sizeof err) < 0 &&
 	      strcmp(err, "--fields keeps no vector field; Milvus needs at least one") == 0,
 	      "no vector: %s", err);
-	CHECK(plan(&map, &in, (struct opts){ .exclude = "vec,text", .dynamic = -1 }, err,
+	CHECK_MSG(plan(&map, &in, (struct opts){ .exclude = "vec,text", .dynamic = -1 }, err,
 		   sizeof err) < 0 &&
 	      strcmp(err, "--exclude keeps no vector field; Milvus needs at least one") == 0,
 	      "no vector after exclude (sparse goes with its function): %s", err);
-	CHECK(plan(&map, &in, (struct opts){ .fields = "id,nope,vec,zz", .dynamic = -1 }, err,
+	CHECK_MSG(plan(&map, &in, (struct opts){ .fields = "id,nope,vec,zz", .dynamic = -1 }, err,
 		   sizeof err) < 0 &&
 	      strcmp(err, "--fields: no field \"nope\", \"zz\" in collection \"docs\" (its fields: "
 		     "id, text, sparse, vec, cat, $meta)") == 0, "unknown: %s", err);
-	CHECK(plan(&map, &in, (struct opts){ .fields = "id,sparse,vec", .dynamic = -1 }, err,
+	CHECK_MSG(plan(&map, &in, (struct opts){ .fields = "id,sparse,vec", .dynamic = -1 }, err,
 		   sizeof err) < 0 &&
 	      strcmp(err, "--fields keeps \"sparse\", the output of function \"bm25\", but not its "
 		     "input field \"text\"") == 0, "output without input: %s", err);
-	CHECK(plan(&map, &in, (struct opts){ .exclude = "id", .dynamic = -1 }, err, sizeof err) < 0 &&
+	CHECK_MSG(plan(&map, &in, (struct opts){ .exclude = "id", .dynamic = -1 }, err, sizeof err) < 0 &&
 	      strcmp(err, "--exclude cannot drop the primary key \"id\" of collection \"docs\"") == 0,
 	      "exclude pk: %s", err);
-	CHECK(plan(&map, &in, (struct opts){ .exclude = "$meta", .dynamic = -1 }, err,
+	CHECK_MSG(plan(&map, &in, (struct opts){ .exclude = "$meta", .dynamic = -1 }, err,
 		   sizeof err) < 0 && strstr(err, "is the dynamic field"), "$meta: %s", err);
-	CHECK(plan(&map, &in, (struct opts){ .rename = "text:cat", .dynamic = -1 }, err,
+	CHECK_MSG(plan(&map, &in, (struct opts){ .rename = "text:cat", .dynamic = -1 }, err,
 		   sizeof err) < 0 &&
 	      strcmp(err, "--rename: collection \"docs\" would have two fields named \"cat\"") == 0,
 	      "collision: %s", err);
-	CHECK(plan(&map, &in, (struct opts){ .exclude = "cat", .rename = "cat:kind", .dynamic = -1 },
+	CHECK_MSG(plan(&map, &in, (struct opts){ .exclude = "cat", .rename = "cat:kind", .dynamic = -1 },
 		   err, sizeof err) < 0 &&
 	      strcmp(err, "--rename: field \"cat\" of collection \"docs\" is not kept") == 0,
 	      "rename dropped: %s", err);
-	CHECK(plan(&map, &in, (struct opts){ .rename = "zz:y", .dynamic = -1 }, err,
+	CHECK_MSG(plan(&map, &in, (struct opts){ .rename = "zz:y", .dynamic = -1 }, err,
 		   sizeof err) < 0 && strstr(err, "--rename: no field \"zz\""), "rename unknown: %s",
 	      err);
 	/* renaming a field away and another onto its old name is fine */
-	CHECK(plan(&map, &in, (struct opts){ .rename = "cat:kind,text:cat", .dynamic = -1 }, err,
+	CHECK_MSG(plan(&map, &in, (struct opts){ .rename = "cat:kind,text:cat", .dynamic = -1 }, err,
 		   sizeof err) == 0, "swap names: %s", err);
 	mvs_map_free(&map);
 	mvs_schema_free(&in);
@@ -362,8 +352,8 @@ static void test_dynamic(void)
 	in.n_fields--;
 	free(in.fields[in.n_fields].name);
 	in.enable_dynamic_field = false;
-	CHECK(plan(&map, &in, (struct opts){ .dynamic = 1 }, err, sizeof err) == 0, "%s", err);
-	CHECK(map.out.enable_dynamic_field && map.verbatim &&
+	CHECK_MSG(plan(&map, &in, (struct opts){ .dynamic = 1 }, err, sizeof err) == 0, "%s", err);
+	CHECK_MSG(map.out.enable_dynamic_field && map.verbatim &&
 	      strcmp(field_names(&map.out), "id,text,sparse,vec,cat") == 0,
 	      "--dynamic on without $meta: flag only");
 	mvs_map_free(&map);
@@ -380,5 +370,5 @@ int main(void)
 	test_dynamic();
 	if (failures)
 		fprintf(stderr, "test_map: %d failure(s)\n", failures);
-	return failures ? 1 : 0;
+	return check_status();
 }

@@ -8,25 +8,8 @@
 
 #include "mvs_exit.h"
 #include "mvs_milvus.h"
+#include "check.h"
 
-static int failures;
-
-#define CHECK(cond)                                                                    \
-	do {                                                                           \
-		if (!(cond)) {                                                         \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-			failures++;                                                    \
-		}                                                                      \
-	} while (0)
-
-#define CHECK_STR(got, want)                                                                   \
-	do {                                                                                   \
-		const char *got_ = (got), *want_ = (want);                                     \
-		if (strcmp(got_, want_)) {                                                     \
-			fprintf(stderr, "%s:%d: got \"%s\", want \"%s\"\n", __FILE__, __LINE__, got_, want_); \
-			failures++;                                                            \
-		}                                                                              \
-	} while (0)
 
 static struct mvs_milvus_error transport(int grpc_code)
 {

@@ -11,16 +11,8 @@
 
 #include "mvs_milvus_schema.h"
 #include "mvs_types.h"
+#include "check.h"
 
-static int failures;
-
-#define CHECK(cond)                                                                              \
-	do {                                                                                     \
-		if (!(cond)) {                                                                   \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-			failures++;                                                              \
-		}                                                                                \
-	} while (0)
 
 /* Everything the test allocates for hand-built messages, freed at the end. */
 static void *owned[4096];

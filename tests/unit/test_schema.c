@@ -12,16 +12,8 @@
 #include "mvs_header.h"
 #include "mvs_schema.h"
 #include "mvs_types.h"
+#include "check.h"
 
-static int failures;
-
-#define CHECK(cond)                                                                        \
-	do {                                                                               \
-		if (!(cond)) {                                                             \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-			failures++;                                                        \
-		}                                                                          \
-	} while (0)
 
 /* ---- a schema with every property set ---- */
 

@@ -9,18 +9,10 @@
 
 #include "mvs_cli.h"
 #include "mvs_secret.h"
+#include "check.h"
 
-static int failures;
 static char dir[256];
 static char stderr_path[512];
-
-#define CHECK(cond)                                                                    \
-	do {                                                                           \
-		if (!(cond)) {                                                         \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-			failures++;                                                    \
-		}                                                                      \
-	} while (0)
 
 static char *write_file(const char *name, const char *content, size_t len, mode_t mode)
 {

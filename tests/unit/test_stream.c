@@ -22,16 +22,8 @@
 #include "mvs_schema.h"
 #include "mvs_stream.h"
 #include "mvs_types.h"
+#include "check.h"
 
-static int failures;
-
-#define CHECK(cond)                                                                        \
-	do {                                                                               \
-		if (!(cond)) {                                                             \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-			failures++;                                                        \
-		}                                                                          \
-	} while (0)
 
 static const unsigned char magic[8] = { 0x89, 'M', 'V', 'S', 0x0d, 0x0a, 0x1a, 0x0a };
 
