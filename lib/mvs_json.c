@@ -364,14 +364,14 @@ static int jvalue(struct jscan *s, int depth)
 	}
 }
 
-/* Appends a JSON text after checking it is exactly one JSON value. Line breaks can only be
- * whitespace between tokens in valid JSON, so they become spaces and a row stays on one line. */
-static int put_json_text(struct mvs_jbuf *b, const unsigned char *text, size_t n, char *why,
-			 size_t whylen)
+int mvs_json_check(const unsigned char *text, size_t n, bool object, char *why, size_t whylen)
 {
 	struct jscan s = { text, text, text + n, NULL };
 
-	if (jvalue(&s, 0) == 0) {
+	jspace(&s);
+	if (object && (s.p == s.end || *s.p != '{'))
+		jfail(&s, "not a JSON object");
+	else if (jvalue(&s, 0) == 0) {
 		jspace(&s);
 		if (s.p != s.end)
 			jfail(&s, "trailing characters");
@@ -380,6 +380,16 @@ static int put_json_text(struct mvs_jbuf *b, const unsigned char *text, size_t n
 		snprintf(why, whylen, "%s at byte %zu", s.error, (size_t)(s.p - s.start));
 		return -1;
 	}
+	return 0;
+}
+
+/* Appends a JSON text after checking it is exactly one JSON value. Line breaks can only be
+ * whitespace between tokens in valid JSON, so they become spaces and a row stays on one line. */
+static int put_json_text(struct mvs_jbuf *b, const unsigned char *text, size_t n, char *why,
+			 size_t whylen)
+{
+	if (mvs_json_check(text, n, false, why, whylen))
+		return -1;
 	size_t start = b->len;
 	put(b, text, n);
 	if (!b->failed)

@@ -31,6 +31,10 @@ void mvs_jbuf_free(struct mvs_jbuf *b);
  * strings, which must always print). */
 void mvs_json_string(struct mvs_jbuf *b, const char *s, size_t len);
 
+/* Checks that text is exactly one JSON value (RFC 8259), an object when object is set. Returns 0, or
+ * -1 with what and where ("expected ':' at byte 7") in why. */
+int mvs_json_check(const unsigned char *text, size_t n, bool object, char *why, size_t whylen);
+
 /* Appends the header of a unit as one JSON object (no newline). Returns 0, or -1 with a message in
  * err when a default value cannot be rendered. */
 int mvs_json_header(struct mvs_jbuf *b, const struct mvs_schema *schema, char *err, size_t errlen);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mvs_json.h"
 #include "mvs_types.h"
 
 static uint32_t be16(const unsigned char *p)
@@ -364,10 +365,15 @@ static int check_scalar(const struct mvs_field *f, int type, const unsigned char
 			snprintf(err, errlen, "field \"%s\": %sstring is not valid UTF-8", f->name, what);
 			return -1;
 		}
-		if (f->is_dynamic && (n == 0 || data[0] != '{')) {
-			snprintf(err, errlen, "field \"%s\": the dynamic field must hold a JSON object text",
-				 f->name);
-			return -1;
+		if (type == MVS_T_JSON) {
+			char why[128];
+
+			if (mvs_json_check(data, n, f->is_dynamic, why, sizeof why)) {
+				snprintf(err, errlen, "field \"%s\": %s%s: %s", f->name, what,
+					 f->is_dynamic ? "the dynamic field must hold a JSON object text"
+						       : "not valid JSON text", why);
+				return -1;
+			}
 		}
 		return 0;
 	case MVS_ENC_VECTOR_BIN: {

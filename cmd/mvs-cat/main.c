@@ -166,18 +166,17 @@ static int cat_stream(struct mvs_reader *r, const struct options *o)
 			at.row++;
 			if (o->header)
 				break;
-			if (o->verify && mvs_row_check(item.schema, item.row, item.row_len, err, sizeof err)) {
-				code = value_error(&at, err);
+			if (o->verify) {
+				/* every value checked (JSON text included), so whatever passes prints */
+				if (mvs_row_check(item.schema, item.row, item.row_len, err, sizeof err))
+					code = value_error(&at, err);
 				break;
 			}
-			/* --verify renders too: every stream it accepts prints */
 			mvs_jbuf_reset(&b);
 			if (mvs_json_row(&b, item.schema, partition, item.row, item.row_len, err, sizeof err)) {
 				code = value_error(&at, err);
 				break;
 			}
-			if (o->verify)
-				break;
 			put_line(&b);
 			if (o->limit >= 0 && ++printed == (uint64_t)o->limit)
 				code = MVS_EXIT_OK;
