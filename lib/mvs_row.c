@@ -369,9 +369,9 @@ static int check_scalar(const struct mvs_field *f, int type, const unsigned char
 			char why[128];
 
 			if (mvs_json_check(data, n, f->is_dynamic, why, sizeof why)) {
-				snprintf(err, errlen, "field \"%s\": %s%s: %s", f->name, what,
+				snprintf(err, errlen, "field \"%s\": %s%s (%s)", f->name, what,
 					 f->is_dynamic ? "the dynamic field must hold a JSON object text"
-						       : "not valid JSON text", why);
+						       : "not a JSON text", why);
 				return -1;
 			}
 		}
