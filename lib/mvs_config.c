@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <yaml.h>
 
@@ -76,6 +77,7 @@ static const char *const consistency_levels[] = {
 static const char *const auto_ids[] = { "true", "false", NULL };	/* "" = as the source */
 
 static void check_version(struct ctx *c, const yaml_node_t *v, const char *path, const char *value);
+static void check_endpoint(struct ctx *c, const yaml_node_t *v, const char *path, const char *value);
 
 #define MAP(n, o, ch) { .name = n, .kind = K_MAP, .off = o, .children = ch }
 #define STR(n, o) { .name = n, .kind = K_STR, .off = o }
@@ -102,7 +104,7 @@ static const struct key tls_keys[] = {
 };
 
 #define CONN_KEYS \
-	STR("endpoint", CONN(endpoint)), \
+	{ .name = "endpoint", .kind = K_STR, .off = CONN(endpoint), .check = check_endpoint }, \
 	STR("username", CONN(username)), \
 	SECRET("password", CONN(password), CONN(password_var)), \
 	SECRET("token", CONN(token), CONN(token_var)), \
@@ -138,6 +140,7 @@ static const struct key worker_keys[] = {
 	MAP("reader", 0, reader_keys),
 	MAP("writer", 0, writer_keys),
 	INT("limit", RAW(ignored), INT64_MIN, INT64_MAX),
+	INT("parallelism", RAW(cfg.parallelism), 1, MVS_CFG_MAX_PARALLEL),
 	{ 0 }
 };
 
@@ -372,6 +375,18 @@ static bool scalar(struct ctx *c, const yaml_node_t *v, const char *path, char *
 	}
 	*out = text;
 	return true;
+}
+
+/* user:password@host would put the password on mvs-export's command line (visible in ps) and in
+ * messages: refused, without repeating the value. */
+static void check_endpoint(struct ctx *c, const yaml_node_t *v, const char *path, const char *value)
+{
+	const char *host = strstr(value, "://");
+
+	host = host ? host + 3 : value;
+	if (memchr(host, '@', strcspn(host, "/")))
+		error_at(c, v, "%s: credentials do not go in the endpoint (give username and password, or "
+			 "token, preferably as ${VAR})", path);
 }
 
 static void check_version(struct ctx *c, const yaml_node_t *v, const char *path, const char *value)
@@ -919,6 +934,12 @@ struct mvs_cfg *mvs_cfg_parse(const char *name, const char *text, size_t len, st
 	return cfg;
 }
 
+/* A secret written in the file itself (not a whole "${VAR}"). */
+static bool literal_secret(const struct mvs_cfg_conn *conn)
+{
+	return (conn->password && !conn->password_var) || (conn->token && !conn->token_var);
+}
+
 struct mvs_cfg *mvs_cfg_load(const char *path, struct mvs_cfg_diag *d)
 {
 	struct ctx c = { .name = path, .diag = d };
@@ -944,9 +965,14 @@ struct mvs_cfg *mvs_cfg_load(const char *path, struct mvs_cfg_diag *d)
 		diag(&c, NULL, true, "larger than %d bytes: not a migration config", MVS_CFG_MAX_BYTES);
 		len = 0;
 	}
+	struct stat st;
+	bool shared = fstat(fileno(f), &st) == 0 && (st.st_mode & 077);
 	fclose(f);
 	struct mvs_cfg *cfg = d->errors ? NULL : mvs_cfg_parse(path, text, len, d);
 	free(text);
+	if (cfg && shared && (literal_secret(&cfg->source) || literal_secret(&cfg->target)))
+		diag(&c, NULL, false, "the file holds a password or token and is readable by others "
+		     "(chmod 600 it, or write the secret as ${VAR} and set VAR in the environment)");
 	return cfg;
 }
 

@@ -11,6 +11,7 @@
 #define MVS_CFG_MAX_BYTES (1 << 20)	/* a larger file is refused: it is not a config */
 #define MVS_CFG_MAX_SHARDS 16		/* meta.milvus.shardNum cap, as milvus-migration */
 #define MVS_CFG_MAX_PAGE 16384		/* bufferSize cap: Milvus's query result window */
+#define MVS_CFG_MAX_PARALLEL 64		/* dumper.worker.parallelism cap: shard pipelines at once */
 
 struct mvs_cfg_list {
 	char **v;
@@ -52,6 +53,8 @@ struct mvs_cfg {
 	char *path;
 	char *version;			/* meta.version: informational */
 	int64_t buffer_size;		/* dumper.worker.reader.bufferSize; <= 0 = mvs-export's default */
+	int64_t parallelism;		/* addition: dumper.worker.parallelism, shard pipelines per
+					 * collection at once; <= 1 = one pipeline, no shards */
 	struct mvs_cfg_collection *collections;	/* meta.collection, or the meta.collections list */
 	size_t ncollections;
 	/* meta.milvus: how the target collection is created */

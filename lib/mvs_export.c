@@ -9,7 +9,11 @@
  * reply as guarantee_timestamp of every later page of the collection (one MVCC snapshot). Pages may be
  * shorter or longer than asked; only an empty page ends a partition. Rows at or below the last key are
  * dropped, so a server repeating rows cannot make a row appear twice, and a page whose keys do not
- * increase strictly is an error (mvs_columns checks that). */
+ * increase strictly is an error (mvs_columns checks that).
+ *
+ * A shard (--shard I/N) is planned after the count: its filter (Int64 keys: by remainder; VarChar
+ * keys: a key range whose boundaries a count(*)-driven search finds, see mvs_shard.c) joins the
+ * user's filter for the count that gives progress its total and for every page. */
 #include "mvs_export.h"
 
 #include <inttypes.h>
@@ -23,6 +27,7 @@
 #include "mvs_columns.h"
 #include "mvs_exit.h"
 #include "mvs_milvus_schema.h"
+#include "mvs_shard.h"
 #include "mvs_types.h"
 
 #define DEFAULT_LOAD_TIMEOUT_S 600.0
@@ -44,6 +49,7 @@ struct unit {
 	size_t n_output_fields;
 	int64_t collection_id;
 	int64_t total;			/* count(*) before the export, with the filter */
+	char *filter;			/* what rows must match: the shard's and the user's filters, or NULL */
 };
 
 /* Where a running export is. */
@@ -169,6 +175,7 @@ static void unit_free(struct unit *u)
 	mvs_schema_free(&u->schema);
 	free_strings(u->read_partitions, u->n_read_partitions);
 	free(u->output_fields);
+	free(u->filter);
 	*u = (struct unit){ 0 };
 }
 
@@ -207,43 +214,6 @@ static void text_str(struct text *t, const char *s)
 	text_add(t, s, strlen(s));
 }
 
-/* A VarChar key as a double-quoted Milvus string literal. The expression parser unquotes literals
- * the way Go's strconv.Unquote does, so backslash, the quote and control bytes are escaped; other
- * bytes (UTF-8 text) pass as they are. */
-static void text_quoted(struct text *t, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t plain = 0;
-
-	text_add(t, "\"", 1);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		char esc[4];
-		size_t k = 2;
-
-		esc[0] = '\\';
-		switch (c) {
-		case '"': esc[1] = '"'; break;
-		case '\\': esc[1] = '\\'; break;
-		case '\n': esc[1] = 'n'; break;
-		case '\r': esc[1] = 'r'; break;
-		case '\t': esc[1] = 't'; break;
-		default:
-			if (c >= 0x20 && c != 0x7f)
-				continue;
-			esc[1] = 'x';
-			esc[2] = hex[c >> 4];
-			esc[3] = hex[c & 15];
-			k = 4;
-		}
-		text_add(t, s + plain, i - plain);
-		text_add(t, esc, k);
-		plain = i + 1;
-	}
-	text_add(t, s + plain, n - plain);
-	text_add(t, "\"", 1);
-}
-
 /* The expression of the page after key `last`: `pk > last` (a quoted literal for VarChar keys), then
  * ` and (filter)` when there is a filter; for the first page (last NULL) the filter alone, or ""
  * (Milvus accepts an empty expression together with a limit). Returns a malloc'ed string or NULL
@@ -258,7 +228,12 @@ static char *page_expr(const char *pk_field, const struct mvs_pk *last, const ch
 		text_str(&t, pk_field);
 		text_str(&t, " > ");
 		if (last->is_string) {
-			text_quoted(&t, last->s, last->len);
+			char *literal = mvs_shard_quote(last->s, last->len);
+			if (!literal)
+				t.failed = true;
+			else
+				text_str(&t, literal);
+			free(literal);
 		} else {
 			char num[24];
 			snprintf(num, sizeof num, "%" PRId64, last->i);
@@ -494,17 +469,17 @@ out:
 	return rc;
 }
 
-/* count(*) with the filter over what will be read. */
-static int count_rows(struct export_ctx *x, struct unit *u, int64_t *total, struct mvs_milvus_error *e)
+/* count(*) of the rows matching expr (NULL: all) over what will be read. */
+static int count_rows(struct export_ctx *x, struct unit *u, const char *expr, int64_t *total,
+		      struct mvs_milvus_error *e)
 {
 	int64_t n;
 
 	*total = 0;
 	if (!u->by_partition || x->opt->n_partitions == 0)
-		return mvs_milvus_count(x->client, NULL, u->name, NULL, x->opt->filter, total, e);
+		return mvs_milvus_count(x->client, NULL, u->name, NULL, expr, total, e);
 	for (size_t i = 0; i < u->n_read_partitions; i++) {
-		if (mvs_milvus_count(x->client, NULL, u->name, u->read_partitions[i], x->opt->filter, &n,
-				     e) != 0)
+		if (mvs_milvus_count(x->client, NULL, u->name, u->read_partitions[i], expr, &n, e) != 0)
 			return -1;
 		*total += n;
 	}
@@ -523,7 +498,7 @@ static int check_loaded_and_count(struct export_ctx *x, struct unit *u)
 {
 	struct mvs_milvus_error e;
 
-	if (count_rows(x, u, &u->total, &e) == 0)
+	if (count_rows(x, u, x->opt->filter, &u->total, &e) == 0)
 		return 0;
 	if (!not_loaded(&e) || !x->opt->load) {
 		fail_milvus(x, &e);
@@ -537,7 +512,7 @@ static int check_loaded_and_count(struct export_ctx *x, struct unit *u)
 	mvs_info("loading collection \"%s\"", u->name);
 	if (mvs_milvus_load_collection(x->client, &req, &status, &e) != 0 ||
 	    mvs_milvus_wait_loaded(x->client, NULL, u->name, timeout, &e) != 0 ||
-	    count_rows(x, u, &u->total, &e) != 0) {
+	    count_rows(x, u, x->opt->filter, &u->total, &e) != 0) {
 		mvs_milvus_free(status);
 		fail_milvus(x, &e);
 		return -1;
@@ -567,6 +542,181 @@ static int plan_output(struct export_ctx *x, struct unit *u)
 	}
 	for (size_t i = 0; i < width; i++)
 		u->output_fields[u->n_output_fields++] = s->fields[mvs_schema_row_field(s, i)].name;
+	return 0;
+}
+
+static Milvus__Proto__Schema__FieldData *find_column(Milvus__Proto__Milvus__QueryResults *r, const char *name)
+{
+	for (size_t i = 0; i < r->n_fields_data; i++)
+		if (r->fields_data[i]->field_name && strcmp(r->fields_data[i]->field_name, name) == 0)
+			return r->fields_data[i];
+	return NULL;
+}
+
+/* ---- shards ---- */
+
+/* "A and (B)", or either alone when the other is NULL or empty; NULL when both are (or out of
+ * memory: check *oom). */
+static char *and_filters(const char *a, const char *b, bool *oom)
+{
+	char *out = NULL;
+
+	*oom = false;
+	if (a && *a && b && *b) {
+		if (asprintf(&out, "%s and (%s)", a, b) < 0)
+			out = NULL, *oom = true;
+	} else if ((a && *a) || (b && *b)) {
+		out = strdup(a && *a ? a : b);
+		*oom = !out;
+	}
+	return out;
+}
+
+/* The boundary search's questions, over the rows the export reads (the user's filter, the
+ * --partition partitions). */
+struct probe {
+	struct export_ctx *x;
+	struct unit *u;
+};
+
+static int probe_count(void *ctx, const char *expr, int64_t *n)
+{
+	struct probe *pr = ctx;
+	struct mvs_milvus_error e;
+	bool oom;
+	char *full = and_filters(expr, pr->x->opt->filter, &oom);
+
+	if (oom) {
+		fail_oom(pr->x);
+		return -1;
+	}
+	int rc = count_rows(pr->x, pr->u, full, n, &e);
+	free(full);
+	if (rc != 0)
+		fail_milvus(pr->x, &e);
+	return rc;
+}
+
+/* The first key of a Query of one row: the smallest, as the server orders iterator results. */
+static int probe_first_key(void *ctx, const char *expr, char **key)
+{
+	struct probe *pr = ctx;
+	struct unit *u = pr->u;
+	Milvus__Proto__Milvus__QueryRequest req = MILVUS__PROTO__MILVUS__QUERY_REQUEST__INIT;
+	Milvus__Proto__Milvus__QueryResults *r = NULL;
+	Milvus__Proto__Common__KeyValuePair kv[3], *params[3];
+	static const char *const keys[] = { "limit", "iterator", "reduce_stop_for_best" };
+	static const char *const values[] = { "1", "True", "False" };
+	char *fields[1] = { (char *)u->pk_field };
+	struct mvs_milvus_error e;
+	bool oom;
+	char *full = and_filters(expr, pr->x->opt->filter, &oom);
+
+	*key = NULL;
+	if (oom) {
+		fail_oom(pr->x);
+		return -1;
+	}
+	for (size_t i = 0; i < 3; i++) {
+		kv[i] = (Milvus__Proto__Common__KeyValuePair)MILVUS__PROTO__COMMON__KEY_VALUE_PAIR__INIT;
+		kv[i].key = (char *)keys[i];
+		kv[i].value = (char *)values[i];
+		params[i] = &kv[i];
+	}
+	req.collection_name = u->name;
+	req.expr = full;
+	req.output_fields = fields;
+	req.n_output_fields = 1;
+	if (u->by_partition && pr->x->opt->n_partitions) {
+		req.partition_names = u->read_partitions;
+		req.n_partition_names = u->n_read_partitions;
+	}
+	req.query_params = params;
+	req.n_query_params = 3;
+	req.consistency_level = MILVUS__PROTO__COMMON__CONSISTENCY_LEVEL__Strong;
+	int rc = mvs_milvus_query(pr->x->client, &req, &r, &e);
+	free(full);
+	if (rc != 0) {
+		fail_milvus(pr->x, &e);
+		return -1;
+	}
+	const Milvus__Proto__Schema__FieldData *fd = find_column(r, u->pk_field);
+	if (fd && fd->field_case == MILVUS__PROTO__SCHEMA__FIELD_DATA__FIELD_SCALARS &&
+	    fd->scalars->data_case == MILVUS__PROTO__SCHEMA__SCALAR_FIELD__DATA_STRING_DATA &&
+	    fd->scalars->string_data->n_data > 0 && !(*key = strdup(fd->scalars->string_data->data[0]))) {
+		mvs_milvus_free(r);
+		fail_oom(pr->x);
+		return -1;
+	}
+	mvs_milvus_free(r);
+	return 0;
+}
+
+/* Int64 keys by remainder; VarChar keys by range, the boundaries computed from u->total rows. For a
+ * range, *split gets " (split points LO HI)" with the boundaries in hex ("-" for an open end), which
+ * mvs-migrate compares between neighbouring shards. */
+static char *shard_filter(struct export_ctx *x, struct unit *u, char **split)
+{
+	const struct mvs_shard *sh = &x->opt->shard;
+	struct probe pr = { .x = x, .u = u };
+	const struct mvs_shard_probe probe = { .count = probe_count, .first_key = probe_first_key, .ctx = &pr };
+	char *lo = NULL, *hi = NULL, *lo_hex = NULL, *hi_hex = NULL, *filter = NULL;
+
+	*split = NULL;
+	if (!u->pk_is_string)
+		return mvs_shard_int_filter(u->pk_field, sh);
+	if ((sh->index > 0 && mvs_shard_boundary(u->pk_field, u->total, sh->index, sh->count, &probe, &lo) != 0) ||
+	    (sh->index + 1 < sh->count &&
+	     mvs_shard_boundary(u->pk_field, u->total, sh->index + 1, sh->count, &probe, &hi) != 0))
+		goto out;
+	filter = mvs_shard_range_filter(u->pk_field, lo, hi);
+	lo_hex = mvs_shard_hex(lo);
+	hi_hex = mvs_shard_hex(hi);
+	if (filter && (!lo_hex || !hi_hex || asprintf(split, " (split points %s %s)", lo_hex, hi_hex) < 0)) {
+		*split = NULL;
+		free(filter);
+		filter = NULL;
+	}
+out:
+	free(lo);
+	free(hi);
+	free(lo_hex);
+	free(hi_hex);
+	return filter;
+}
+
+/* Sets u->filter: the shard's filter and the user's; with a shard, u->total becomes the shard's count. */
+static int plan_shard(struct export_ctx *x, struct unit *u)
+{
+	const struct mvs_shard *sh = &x->opt->shard;
+	struct mvs_milvus_error e;
+	char *filter, *split = NULL;
+	bool oom;
+
+	if (sh->count <= 1) {
+		u->filter = and_filters(x->opt->filter, NULL, &oom);
+		if (oom)
+			fail_oom(x);
+		return oom ? -1 : 0;
+	}
+	filter = shard_filter(x, u, &split);
+	if (!filter) {
+		fail_oom(x);	/* unless a probe failed and said so already */
+		return -1;
+	}
+	mvs_info("collection \"%s\": shard %" PRIu32 "/%" PRIu32 ": %s%s", u->name, sh->index, sh->count, filter,
+		 split ? split : "");
+	u->filter = and_filters(filter, x->opt->filter, &oom);
+	free(filter);
+	free(split);
+	if (oom) {
+		fail_oom(x);
+		return -1;
+	}
+	if (count_rows(x, u, u->filter, &u->total, &e) != 0) {
+		fail_milvus(x, &e);
+		return -1;
+	}
 	return 0;
 }
 
@@ -617,7 +767,7 @@ static int prepare_unit(struct export_ctx *x, struct unit *u)
 		full.num_partitions = 0;
 	if (add_partitions(x, u, &full, partition_key) != 0 || add_indexes(x, u, &full) != 0 ||
 	    select_fields(x, u, &full) != 0 || plan_output(x, u) != 0 ||
-	    check_loaded_and_count(x, u) != 0)
+	    check_loaded_and_count(x, u) != 0 || plan_shard(x, u) != 0)
 		goto out;
 	rc = 0;
 out:
@@ -627,14 +777,6 @@ out:
 }
 
 /* ---- reading ---- */
-
-static Milvus__Proto__Schema__FieldData *find_column(Milvus__Proto__Milvus__QueryResults *r, const char *name)
-{
-	for (size_t i = 0; i < r->n_fields_data; i++)
-		if (r->fields_data[i]->field_name && strcmp(r->fields_data[i]->field_name, name) == 0)
-			return r->fields_data[i];
-	return NULL;
-}
 
 /* The rows in a page (its primary-key column's length) and how many of them lead at or below the
  * last key. Returns -1 when the page has columns but no usable key column. */
@@ -745,7 +887,7 @@ static int query_page(struct export_ctx *x, struct pager *p, const char *partiti
 		.is_string = u->pk_is_string, .i = p->last_int, .s = p->last_str,
 		.len = p->last_str ? strlen(p->last_str) : 0,
 	};
-	char *expr = page_expr(u->pk_field, p->have_last ? &last : NULL, x->opt->filter);
+	char *expr = page_expr(u->pk_field, p->have_last ? &last : NULL, u->filter);
 	size_t n = 0;
 
 	if (!expr)
@@ -787,6 +929,7 @@ static int read_rows(struct export_ctx *x, struct pager *p, const char *partitio
 	struct unit *u = p->unit;
 	struct emit_ctx ec = { .p = p, .w = x->w };
 	char err[1024];
+	bool confirming = false;	/* an empty page came: asking once more */
 
 	p->have_last = false;
 	for (;;) {
@@ -820,7 +963,21 @@ static int read_rows(struct export_ctx *x, struct pager *p, const char *partitio
 		}
 		if (rows == 0) {
 			mvs_milvus_free(r);
-			return 0;
+			if (confirming)
+				return 0;
+			/* The end, as pymilvus takes it. Asked once more at the same snapshot, so that a
+			 * server answering an empty page before the end fails the export instead of
+			 * cutting it short. */
+			confirming = true;
+			continue;
+		}
+		if (confirming) {
+			mvs_milvus_free(r);
+			fail(x, MVS_EXIT_SERVER, "Query of \"%s\"%s%s%s answered an empty page, then %zu rows "
+			     "for the same page at the same snapshot: its pages cannot be trusted", u->name,
+			     partition ? " (partition \"" : "", partition ? partition : "", partition ? "\")" : "",
+			     rows);
+			return -1;
 		}
 		size_t skipped = p->skip;
 		p->page_bytes = 0;

@@ -8,7 +8,10 @@
  * Everything that can fail for a reason the user can fix (unknown collection, field or partition,
  * unloaded collection) is checked for every collection before the first row is written. A failure
  * after the output was opened ends the stream with an abort frame, so the next stage of a pipeline
- * reports "upstream failed" rather than a truncated stream. */
+ * reports "upstream failed" rather than a truncated stream.
+ *
+ * With a shard (--shard I/N) only shard I of every collection is read: its filter (mvs_shard.h) is
+ * added to the user's filter in count(*) and in every page, so the shard pages on its own. */
 #ifndef MVS_EXPORT_H
 #define MVS_EXPORT_H
 
@@ -18,6 +21,7 @@
 
 #include "mvs_map.h"
 #include "mvs_milvus.h"
+#include "mvs_shard.h"
 #include "mvs_stream.h"
 
 /* Milvus's query result window (offset + limit <= 16384): the largest page --batch-size allows. */
@@ -42,6 +46,7 @@ struct mvs_export_options {
 	bool load;			/* --load: load unloaded collections and wait */
 	double load_timeout_s;		/* 0 = 600 */
 	bool progress;			/* progress lines on stderr */
+	struct mvs_shard shard;		/* --shard I/N; count 0 = the whole collection */
 };
 
 struct mvs_export_result {

@@ -119,11 +119,18 @@ static void conn_args(struct args *a, const struct mvs_cfg_conn *c)
 
 int mvs_plan_build(const struct mvs_cfg *cfg, size_t i, const char *bindir, struct mvs_plan *plan)
 {
+	return mvs_plan_build_shard(cfg, i, 0, 1, bindir, plan);
+}
+
+int mvs_plan_build_shard(const struct mvs_cfg *cfg, size_t i, uint32_t shard, uint32_t shards,
+			 const char *bindir, struct mvs_plan *plan)
+{
 	const struct mvs_cfg_collection *col = &cfg->collections[i];
 	struct args ex = { 0 }, map = { 0 }, im = { 0 };
-	char shards[24];
+	char shard_num[24], shard_arg[24];
 
 	memset(plan, 0, sizeof *plan);
+	snprintf(shard_arg, sizeof shard_arg, "%" PRIu32 "/%" PRIu32, shard, shards);
 	plan->source = col->name;
 	plan->target = col->target ? col->target : col->name;
 
@@ -138,14 +145,16 @@ int mvs_plan_build(const struct mvs_cfg *cfg, size_t i, const char *bindir, stru
 	if (cfg->source.load)
 		arg(&ex, "--load");
 	opt_int(&ex, "--max-recv-bytes", cfg->source.max_recv_bytes);
+	if (shards > 1)
+		opt(&ex, "--shard", shard_arg);
 	arg(&ex, "--progress");
 
 	program(&map, bindir, "mvs-map");
 	if (strcmp(plan->target, col->name) != 0)
 		opt(&map, "--collection", plan->target);
 	if (cfg->shard_num > 0) {
-		snprintf(shards, sizeof shards, "%" PRId64, cfg->shard_num);
-		opt(&map, "--shards", shards);
+		snprintf(shard_num, sizeof shard_num, "%" PRId64, cfg->shard_num);
+		opt(&map, "--shards", shard_num);
 	}
 	opt(&map, "--consistency", cfg->consistency);
 	if (cfg->dynamic >= 0)
@@ -164,6 +173,8 @@ int mvs_plan_build(const struct mvs_cfg *cfg, size_t i, const char *bindir, stru
 	if (cfg->load)
 		arg(&im, "--load");
 	opt_int(&im, "--max-send-bytes", cfg->target.max_send_bytes);
+	if (shards > 1)
+		opt(&im, "--shard", shard_arg);
 	arg(&im, "--progress");
 
 	plan->stage[MVS_STAGE_EXPORT] = (struct mvs_stage){
@@ -249,12 +260,14 @@ char *mvs_plan_shell(const struct mvs_plan *plan)
 
 struct child {
 	const struct mvs_stage *stage;
+	size_t pipe;		/* the pipeline it belongs to */
 	pid_t pid;
 	int err_fd;		/* read end of its stderr; -1 after EOF */
 	int status;		/* from waitpid */
 	int exec_errno;		/* execve failed with this */
 	bool reaped;
 	bool stopped;		/* the runner terminated it */
+	bool sibling;		/* ... because another pipeline failed */
 	char **envp;
 	size_t env_owned;	/* envp entries from here on are ours to free */
 	size_t len;
@@ -374,26 +387,26 @@ static void stage_line(struct child *c, const char *line, struct mvs_pipeline_re
 				k->imported = rows;
 			}
 			if (h && h->progress)
-				h->progress(h->ctx, k);
+				h->progress(h->ctx, c->pipe, k);
 			return;
 		}
 		if (is_export && sscanf(rest, "exported %llu rows%n", &rows, &n) == 1 && n) {
 			k->exported = rows;
 			k->export_final = (int64_t)rows;
 			if (h && h->progress)
-				h->progress(h->ctx, k);
+				h->progress(h->ctx, c->pipe, k);
 		} else if (is_import && sscanf(rest, "imported %llu rows%n", &rows, &n) == 1 && n) {
 			k->imported = rows;
 			k->import_final = (int64_t)rows;
 			if (h && h->progress)
-				h->progress(h->ctx, k);
+				h->progress(h->ctx, c->pipe, k);
 		} else if (has_prefix(rest, "error: ")) {
 			copy_text(c->error, sizeof c->error, rest + 7);
 		}
 	}
 	copy_text(c->last, sizeof c->last, line);
 	if (h && h->line)
-		h->line(h->ctx, c->stage, line);
+		h->line(h->ctx, c->pipe, c->stage, line);
 }
 
 /* Splits what was read into lines (progress on a terminal ends in \r, elsewhere in \n). */
@@ -452,23 +465,27 @@ static void stop_upstream(struct child *ch, size_t i)
 	}
 }
 
-static void reap(struct child *ch, size_t i, bool block)
+/* Reaps stage i of the pipeline whose stages start at ch. Returns true when it failed on its own
+ * account (not stopped by the runner): the caller stops the other pipelines. */
+static bool reap(struct child *ch, size_t i, bool block)
 {
 	struct child *c = &ch[i];
 
 	if (c->reaped || c->pid <= 0)
-		return;
+		return false;
 	pid_t r;
 	do
 		r = waitpid(c->pid, &c->status, block ? 0 : WNOHANG);
 	while (r < 0 && errno == EINTR);
 	if (r == 0)
-		return;
+		return false;
 	if (r < 0)
 		c->status = 0x7f00;	/* lost: count it as a failure (exit 127) */
 	c->reaped = true;
-	if (own_failure(c))
-		stop_upstream(ch, i);
+	if (!own_failure(c))
+		return false;
+	stop_upstream(ch, i);
+	return !c->stopped;
 }
 
 /* The stage to blame: the first that failed, not counting stages that failed only because a later
@@ -554,39 +571,41 @@ static int start_child(struct child *c, int in, int out)
 	return 0;
 }
 
-int mvs_pipeline_run(const struct mvs_stage *stages, size_t n, const struct mvs_pipeline_hooks *h,
-		     struct mvs_pipeline_result *res)
+/* Pipeline p failed on its own: stop the other pipelines (once), which then count as stopped. */
+static void stop_siblings(struct child *ch, size_t npipes, size_t n, size_t p, int *first)
 {
-	struct child *ch = calloc(n, sizeof *ch);
-	struct pollfd *pfd = calloc(n, sizeof *pfd);
-	size_t *idx = calloc(n, sizeof *idx);
-	int in = -1, start_errno = 0;
-	bool cancelled = false;
-
-	memset(res, 0, sizeof *res);
-	res->failed = -1;
-	res->counts.export_percent = -1;
-	res->counts.export_final = res->counts.import_final = -1;
-	if (!ch || !pfd || !idx || n == 0) {
-		free(ch);
-		free(pfd);
-		free(idx);
-		res->exit_code = MVS_EXIT_FAILURE;
-		copy_text(res->message, sizeof res->message, n ? "out of memory" : "no stages");
-		return res->exit_code;
+	if (*first >= 0)
+		return;
+	*first = (int)p;
+	for (size_t q = 0; q < npipes; q++) {
+		for (size_t i = 0; q != p && i < n; i++) {
+			struct child *c = &ch[q * n + i];
+			if (!c->reaped && c->pid > 0) {
+				kill(c->pid, SIGTERM);
+				c->stopped = c->sibling = true;
+			}
+		}
 	}
-	for (size_t i = 0; i < n; i++) {
-		ch[i].stage = &stages[i];
-		ch[i].err_fd = -1;
-	}
+}
 
-	in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+/* Reaps stage i of pipeline p; stops the other pipelines when it failed on its own. */
+static void reap_stage(struct child *ch, size_t npipes, size_t n, size_t p, size_t i, bool block, int *first)
+{
+	if (reap(&ch[p * n], i, block) && npipes > 1)
+		stop_siblings(ch, npipes, n, p, first);
+}
+
+/* Starts the stages of pipeline p (ch: its children) joined by pipes. Returns 0 or an errno. */
+static int start_pipeline(struct child *ch, size_t n)
+{
+	int in = open("/dev/null", O_RDONLY | O_CLOEXEC), err = 0;
+
 	if (in < 0)
-		start_errno = errno;
-	for (size_t i = 0; i < n && !start_errno; i++) {
+		return errno;
+	for (size_t i = 0; i < n; i++) {
 		int data[2] = { -1, -1 };
 		if (i + 1 < n && pipe2(data, O_CLOEXEC) < 0) {
-			start_errno = errno;
+			err = errno;
 			break;
 		}
 		/* The tools write ~1 MiB frames; a pipe that holds one saves many wake-ups. The system may
@@ -594,29 +613,86 @@ int mvs_pipeline_run(const struct mvs_stage *stages, size_t n, const struct mvs_
 		if (data[1] >= 0)
 			fcntl(data[1], F_SETPIPE_SZ, 1 << 20);
 		if (start_child(&ch[i], in, i + 1 < n ? data[1] : STDERR_FILENO) < 0)
-			start_errno = errno ? errno : EAGAIN;
+			err = errno ? errno : EAGAIN;
 		close(in);
 		in = data[0];
 		if (data[1] >= 0)
 			close(data[1]);
+		if (err)
+			break;
 	}
 	if (in >= 0)
 		close(in);
+	return err;
+}
+
+/* The outcome of pipeline ch (n stages) into res, after every stage was reaped. */
+static void pipeline_outcome(const struct child *ch, size_t n, struct mvs_pipeline_result *res)
+{
+	int bad = blame(ch, n);
+
+	if (bad >= 0) {
+		res->failed = bad;
+		res->stopped = ch[bad].sibling;
+		describe_failure(&ch[bad], res);
+	} else if (res->counts.export_final >= 0 && res->counts.import_final >= 0 &&
+		   res->counts.export_final != res->counts.import_final) {
+		res->failed = (int)n - 1;
+		res->exit_code = MVS_EXIT_VERIFY;
+		snprintf(res->message, sizeof res->message,
+			 "row counts differ: mvs-export exported %" PRId64 " rows, mvs-import imported %" PRId64,
+			 res->counts.export_final, res->counts.import_final);
+	}
+}
+
+int mvs_pipelines_run(const struct mvs_stage *stages, size_t npipes, size_t n,
+		      const struct mvs_pipeline_hooks *h, struct mvs_pipeline_result *res)
+{
+	size_t total = npipes * n;
+	struct child *ch = calloc(total ? total : 1, sizeof *ch);
+	struct pollfd *pfd = calloc(total ? total : 1, sizeof *pfd);
+	size_t *idx = calloc(total ? total : 1, sizeof *idx);
+	int start_errno = 0, first = -1;
+	bool cancelled = false;
+
+	for (size_t p = 0; p < npipes; p++) {
+		memset(&res[p], 0, sizeof res[p]);
+		res[p].failed = -1;
+		res[p].counts.export_percent = -1;
+		res[p].counts.export_final = res[p].counts.import_final = -1;
+	}
+	if (!ch || !pfd || !idx || total == 0) {
+		free(ch);
+		free(pfd);
+		free(idx);
+		for (size_t p = 0; p < npipes; p++) {
+			res[p].exit_code = MVS_EXIT_FAILURE;
+			copy_text(res[p].message, sizeof res[p].message, n ? "out of memory" : "no stages");
+		}
+		return npipes ? 0 : -1;
+	}
+	for (size_t i = 0; i < total; i++) {
+		ch[i].stage = &stages[i];
+		ch[i].pipe = i / n;
+		ch[i].err_fd = -1;
+	}
+	for (size_t p = 0; p < npipes && !start_errno; p++)
+		start_errno = start_pipeline(&ch[p * n], n);
 	if (start_errno) {
 		/* Could not start every stage: stop the ones that run, then report it. */
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < total; i++)
 			if (ch[i].pid > 0)
 				kill(ch[i].pid, SIGTERM);
 	}
 
 	for (;;) {
 		size_t k = 0;
-		for (size_t i = 0; i < n; i++) {
+		for (size_t i = 0; i < total; i++) {
 			if (ch[i].err_fd >= 0) {
 				pfd[k] = (struct pollfd){ .fd = ch[i].err_fd, .events = POLLIN };
 				idx[k++] = i;
 			} else {
-				reap(ch, i, false);
+				reap_stage(ch, npipes, n, i / n, i % n, false, &first);
 			}
 		}
 		if (k == 0)
@@ -625,7 +701,7 @@ int mvs_pipeline_run(const struct mvs_stage *stages, size_t n, const struct mvs_
 			break;
 		if (h && h->cancel && atomic_load(h->cancel) && !cancelled) {
 			cancelled = true;
-			for (size_t i = 0; i < n; i++) {
+			for (size_t i = 0; i < total; i++) {
 				if (!ch[i].reaped && ch[i].pid > 0) {
 					kill(ch[i].pid, SIGTERM);
 					ch[i].stopped = true;
@@ -641,45 +717,48 @@ int mvs_pipeline_run(const struct mvs_stage *stages, size_t n, const struct mvs_
 				continue;
 			if (got > 0) {
 				c->len += (size_t)got;
-				stage_lines(c, false, res, h);
+				stage_lines(c, false, &res[c->pipe], h);
 				continue;
 			}
-			stage_lines(c, true, res, h);
+			stage_lines(c, true, &res[c->pipe], h);
 			close(c->err_fd);
 			c->err_fd = -1;
-			reap(ch, idx[j], false);
+			reap_stage(ch, npipes, n, c->pipe, idx[j] % n, false, &first);
 		}
 	}
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < total; i++) {
 		if (ch[i].err_fd >= 0)
 			close(ch[i].err_fd);
-		reap(ch, i, true);
+		reap_stage(ch, npipes, n, i / n, i % n, true, &first);
 		child_env_free(&ch[i]);
 	}
 
-	if (start_errno) {
-		res->exit_code = MVS_EXIT_FAILURE;
-		snprintf(res->message, sizeof res->message, "cannot start the pipeline: %s", strerror(start_errno));
-	} else if (cancelled) {
-		res->exit_code = 128 + SIGINT;
-		copy_text(res->message, sizeof res->message, "interrupted");
-	} else {
-		int bad = blame(ch, n);
-		if (bad >= 0) {
-			res->failed = bad;
-			describe_failure(&ch[bad], res);
-		} else if (res->counts.export_final >= 0 && res->counts.import_final >= 0 &&
-			   res->counts.export_final != res->counts.import_final) {
-			res->failed = (int)n - 1;
-			res->exit_code = MVS_EXIT_VERIFY;
-			snprintf(res->message, sizeof res->message,
-				 "row counts differ: mvs-export exported %" PRId64 " rows, mvs-import imported %" PRId64,
-				 res->counts.export_final, res->counts.import_final);
+	for (size_t p = 0; p < npipes; p++) {
+		if (start_errno) {
+			res[p].exit_code = MVS_EXIT_FAILURE;
+			snprintf(res[p].message, sizeof res[p].message, "cannot start the pipeline: %s",
+				 strerror(start_errno));
+		} else if (cancelled) {
+			res[p].exit_code = 128 + SIGINT;
+			copy_text(res[p].message, sizeof res[p].message, "interrupted");
+		} else {
+			pipeline_outcome(&ch[p * n], n, &res[p]);
 		}
 	}
+	/* No stage failed on its own: the first failed pipeline, if any (row counts that differ). */
+	for (size_t p = 0; first < 0 && p < npipes; p++)
+		if (res[p].exit_code && !res[p].stopped)
+			first = (int)p;
 	free(ch);
 	free(pfd);
 	free(idx);
+	return first;
+}
+
+int mvs_pipeline_run(const struct mvs_stage *stages, size_t n, const struct mvs_pipeline_hooks *h,
+		     struct mvs_pipeline_result *res)
+{
+	mvs_pipelines_run(stages, 1, n, h, res);
 	return res->exit_code;
 }
 
@@ -727,10 +806,18 @@ void mvs_job_id(char id[MVS_JOB_ID_SIZE])
 
 /* ---- the migration job ---- */
 
+/* One pipeline of the collection being copied: the whole collection, or one of its shards. */
+struct shard_state {
+	struct mvs_pipeline_counts counts;
+	char *split_lo, *split_hi;	/* mvs-export's "(split points LO HI)", hex; NULL until seen */
+};
+
 struct job {
 	const struct mvs_migration *m;
 	struct mvs_job_status st;
-	size_t index, count;
+	size_t index, count;		/* the collection being copied, of how many */
+	uint32_t shards;		/* its pipelines: 1, or the shards run at once */
+	struct shard_state *sh;		/* [shards] */
 	uint64_t done_exported, done_imported;
 	double start, last_progress;
 	bool percent_logged;
@@ -752,37 +839,86 @@ static void job_status(struct job *j)
 		j->m->status(j->m->ctx, &j->st);
 }
 
-static void on_line(void *ctx, const struct mvs_stage *stage, const char *line)
+/* mvs-export's line about its shard, `collection "C": shard I/N: FILTER[ (split points LO HI)]`:
+ * keeps the split points of a key-range split. True when the line is one. */
+static bool shard_line(struct shard_state *sh, const char *rest)
+{
+	static const char tag[] = " (split points ";
+	const char *p = strstr(rest, "\": shard "), *at = NULL;
+	size_t len = strlen(rest);
+
+	if (!has_prefix(rest, "collection \"") || !p)
+		return false;
+	for (const char *q = strstr(p, tag); q; q = strstr(q + 1, tag))
+		at = q;
+	if (at && len && rest[len - 1] == ')') {
+		char *lo = NULL, *hi = NULL;
+		if (sscanf(at + strlen(tag), "%ms %m[^)]", &lo, &hi) == 2) {
+			free(sh->split_lo);
+			free(sh->split_hi);
+			sh->split_lo = lo;
+			sh->split_hi = hi;
+		} else {
+			free(lo);
+		}
+	}
+	return true;
+}
+
+static void on_line(void *ctx, size_t pipe, const struct mvs_stage *stage, const char *line)
 {
 	struct job *j = ctx;
 	size_t nl = strlen(stage->name);
+	bool named = strncmp(line, stage->name, nl) == 0 && line[nl] == ':';
+	const char *rest = named ? line + nl + (line[nl + 1] == ' ' ? 2 : 1) : line;
 
+	if (j->shards > 1 && strcmp(stage->name, "mvs-export") == 0 && named && shard_line(&j->sh[pipe], rest))
+		pipe = SIZE_MAX;	/* it names its shard itself */
 	if (j->m->quiet && !strstr(line, "error:") && !strstr(line, "warning:"))
 		return;
-	if (strncmp(line, stage->name, nl) == 0 && line[nl] == ':')
+	if (j->shards > 1 && pipe != SIZE_MAX)
+		fprintf(stderr, "%s: shard %zu/%" PRIu32 ": %s\n", stage->name, pipe, j->shards, rest);
+	else if (named)
 		fprintf(stderr, "%s\n", line);
 	else
 		fprintf(stderr, "%s: %s\n", stage->name, line);
 }
 
-/* Percent = rows written to the target out of the rows to copy. The total is what mvs-export's percent
- * implies (rows / percent of count(*)) until its summary gives the exact number; each collection has
- * an equal share, and 100 only comes when everything is done. */
-static void on_progress(void *ctx, const struct mvs_pipeline_counts *k)
+/* The share of a pipeline's rows written to the target: rows imported out of the rows to copy, the
+ * total being what mvs-export's percent implies (rows / percent of count(*)) until its summary gives
+ * the exact number. */
+static double pipeline_fraction(const struct mvs_pipeline_counts *k)
 {
-	struct job *j = ctx;
-	double total = 0, frac = 0;
+	double total = 0;
 
 	if (k->export_final >= 0)
 		total = (double)k->export_final;
 	else if (k->export_percent > 0)
 		total = k->exported * 100.0 / k->export_percent;
 	if (total > 0)
-		frac = k->imported / total;
+		return k->imported < total ? k->imported / total : 1;
+	return k->export_final == 0 && k->import_final >= 0 ? 1 : 0;
+}
+
+/* Percent = rows written to the target out of the rows to copy: each collection has an equal share,
+ * and within it each shard (the shards are balanced by design); 100 only comes when everything is
+ * done. */
+static void on_progress(void *ctx, size_t pipe, const struct mvs_pipeline_counts *k)
+{
+	struct job *j = ctx;
+	uint64_t exported = 0, imported = 0;
+	double frac = 0;
+
+	j->sh[pipe].counts = *k;
+	for (uint32_t p = 0; p < j->shards; p++) {
+		exported += j->sh[p].counts.exported;
+		imported += j->sh[p].counts.imported;
+		frac += pipeline_fraction(&j->sh[p].counts) / j->shards;
+	}
 	if (frac > 0.99)
 		frac = 0.99;
-	j->st.exported = j->done_exported + k->exported;
-	j->st.imported = j->done_imported + k->imported;
+	j->st.exported = j->done_exported + exported;
+	j->st.imported = j->done_imported + imported;
 	log_percent(j, (int)(100 * (j->index + frac) / j->count));
 
 	double now = mvs_now();
@@ -790,7 +926,7 @@ static void on_progress(void *ctx, const struct mvs_pipeline_counts *k)
 		double secs = now - j->start;
 		j->last_progress = now;
 		fprintf(stderr, "%s: %s: %" PRIu64 " rows exported, %" PRIu64 " imported (%d%%), %.0f rows/s\n",
-			mvs_cli_tool(), j->st.collection, k->exported, k->imported, j->st.percent,
+			mvs_cli_tool(), j->st.collection, exported, imported, j->st.percent,
 			secs > 0 ? j->st.imported / secs : 0);
 	}
 	job_status(j);
@@ -810,68 +946,145 @@ static int check_tools(const struct mvs_plan *plan, struct mvs_migration_result 
 	return 0;
 }
 
+/* Neighbouring shards of a key-range split must agree on the point between them; they compute it
+ * from the source each, so a source written to while they started can make them disagree. */
+static int check_splits(const struct job *j, const char *collection, struct mvs_migration_result *res)
+{
+	for (uint32_t p = 0; p + 1 < j->shards; p++) {
+		const char *hi = j->sh[p].split_hi, *lo = j->sh[p + 1].split_lo;
+		if (hi && lo && strcmp(hi, lo) != 0) {
+			snprintf(res->message, sizeof res->message, "shards %" PRIu32 "/%" PRIu32 " and %" PRIu32 "/%"
+				 PRIu32 " of collection %s split the keys at different points (the source changed "
+				 "while they started): rows may be missing or doubled; copy it again while nothing "
+				 "writes to the source", p, j->shards, p + 1, j->shards, collection);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void shards_reset(struct job *j)
+{
+	for (uint32_t p = 0; p < j->shards; p++) {
+		free(j->sh[p].split_lo);
+		free(j->sh[p].split_hi);
+		j->sh[p] = (struct shard_state){ 0 };
+	}
+}
+
+/* Copies collection j->index with j->shards pipelines at once. Returns 0, or the exit code with
+ * res->message set. */
+static int copy_collection(const struct mvs_cfg *cfg, struct job *j, const struct mvs_pipeline_hooks *hooks,
+			   struct mvs_migration_result *res)
+{
+	const struct mvs_migration *m = j->m;
+	const struct mvs_cfg_collection *col = &cfg->collections[j->index];
+	uint32_t n = j->shards;
+	struct mvs_plan *plans = calloc(n, sizeof *plans);
+	struct mvs_stage *stages = calloc((size_t)n * MVS_STAGES, sizeof *stages);
+	struct mvs_pipeline_result *pr = calloc(n, sizeof *pr);
+	uint32_t built = 0;
+	int rc = MVS_EXIT_FAILURE;
+	double t0 = mvs_now();
+
+	snprintf(res->message, sizeof res->message, "out of memory");
+	if (!plans || !stages || !pr)
+		goto out;
+	for (; built < n; built++) {
+		if (mvs_plan_build_shard(cfg, j->index, built, n, m->bindir, &plans[built]) < 0)
+			goto out;
+		memcpy(&stages[(size_t)built * MVS_STAGES], plans[built].stage, sizeof plans[built].stage);
+	}
+	if (check_tools(&plans[0], res) < 0)
+		goto out;
+	const struct mvs_plan *plan = &plans[0];
+	j->st.collection = col->name;
+	job_status(j);
+	if (!m->quiet) {
+		char how[64] = "";
+		if (n > 1)
+			snprintf(how, sizeof how, " as %" PRIu32 " shards", n);
+		if (strcmp(plan->source, plan->target) != 0)
+			mvs_info("migrating collection %s to %s (%zu of %zu)%s", plan->source, plan->target,
+				 j->index + 1, j->count, how);
+		else
+			mvs_info("migrating collection %s (%zu of %zu)%s", plan->source, j->index + 1, j->count, how);
+	}
+	log_percent(j, j->st.percent);
+	int first = mvs_pipelines_run(stages, n, MVS_STAGES, hooks, pr);
+
+	uint64_t exported = 0, imported = 0;
+	for (uint32_t p = 0; p < n; p++) {
+		const struct mvs_pipeline_counts *k = &pr[p].counts;
+		exported += k->export_final >= 0 ? (uint64_t)k->export_final : k->exported;
+		imported += k->import_final >= 0 ? (uint64_t)k->import_final : k->imported;
+	}
+	j->st.exported = j->done_exported + exported;
+	j->st.imported = j->done_imported + imported;
+	if (first >= 0) {
+		const struct mvs_pipeline_result *f = &pr[first];
+		char shard[48] = "";
+		if (n > 1 && f->failed >= 0)
+			snprintf(shard, sizeof shard, "shard %d/%" PRIu32 ": ", first, n);
+		if (f->failed >= 0)
+			snprintf(res->message, sizeof res->message, "%sstage %s: %s", shard,
+				 plans[first].stage[f->failed].name, f->message);
+		else
+			snprintf(res->message, sizeof res->message, "%s", f->message);
+		rc = f->exit_code;
+		goto out;
+	}
+	if (check_splits(j, col->name, res) < 0) {
+		rc = MVS_EXIT_VERIFY;
+		goto out;
+	}
+	j->done_exported += exported;
+	j->done_imported += imported;
+	double secs = mvs_now() - t0;
+	mvs_info("collection %s: %" PRIu64 " rows in %.1f s (%.0f rows/s)", col->name, imported, secs,
+		 secs > 0 ? imported / secs : 0);
+	rc = 0;
+out:
+	for (uint32_t p = 0; p < built; p++)
+		mvs_plan_free(&plans[p]);
+	free(plans);
+	free(stages);
+	free(pr);
+	shards_reset(j);
+	return rc;
+}
+
 int mvs_migration_run(const struct mvs_cfg *cfg, const struct mvs_migration *m, struct mvs_migration_result *res)
 {
 	struct job j = { .m = m, .count = cfg->ncollections, .start = mvs_now() };
 	struct mvs_pipeline_hooks hooks = { .line = on_line, .progress = on_progress, .ctx = &j, .cancel = m->cancel };
 
 	memset(res, 0, sizeof *res);
+	j.shards = cfg->parallelism > 1 ? (uint32_t)cfg->parallelism : 1;
+	j.sh = calloc(j.shards, sizeof *j.sh);
+	if (!j.sh) {
+		res->exit_code = MVS_EXIT_FAILURE;
+		snprintf(res->message, sizeof res->message, "out of memory");
+		return res->exit_code;
+	}
 	j.st.total_tasks = cfg->ncollections;
 	if (m->job_id && !m->quiet)
 		fprintf(stderr, "%s: jobId is %s\n", mvs_cli_tool(), m->job_id);
 	for (j.index = 0; j.index < j.count; j.index++) {
-		const struct mvs_cfg_collection *col = &cfg->collections[j.index];
-		struct mvs_pipeline_result pr;
-		struct mvs_plan plan;
-		double t0 = mvs_now();
-
-		if (mvs_plan_build(cfg, j.index, m->bindir, &plan) < 0) {
-			res->exit_code = MVS_EXIT_FAILURE;
-			snprintf(res->message, sizeof res->message, "out of memory");
+		int rc = copy_collection(cfg, &j, &hooks, res);
+		if (rc) {
+			res->exit_code = rc;
+			size_t len = strlen(res->message);
+			if (j.count > 1 && len < sizeof res->message)
+				snprintf(res->message + len, sizeof res->message - len, " (collection %s, %zu of %zu)",
+					 cfg->collections[j.index].name, j.index + 1, j.count);
 			break;
 		}
-		if (check_tools(&plan, res) < 0) {
-			res->exit_code = MVS_EXIT_FAILURE;
-			mvs_plan_free(&plan);
-			break;
-		}
-		j.st.collection = col->name;
-		job_status(&j);
-		if (!m->quiet) {
-			if (strcmp(plan.source, plan.target) != 0)
-				mvs_info("migrating collection %s to %s (%zu of %zu)", plan.source, plan.target,
-					 j.index + 1, j.count);
-			else
-				mvs_info("migrating collection %s (%zu of %zu)", plan.source, j.index + 1, j.count);
-		}
-		log_percent(&j, j.st.percent);
-		mvs_pipeline_run(plan.stage, MVS_STAGES, &hooks, &pr);
-		mvs_plan_free(&plan);
-
-		uint64_t exported = pr.counts.export_final >= 0 ? (uint64_t)pr.counts.export_final : pr.counts.exported;
-		uint64_t imported = pr.counts.import_final >= 0 ? (uint64_t)pr.counts.import_final : pr.counts.imported;
-		j.st.exported = j.done_exported + exported;
-		j.st.imported = j.done_imported + imported;
-		if (pr.exit_code != 0) {
-			res->exit_code = pr.exit_code;
-			int n = pr.failed >= 0 ?
-				snprintf(res->message, sizeof res->message, "stage %s: %s",
-					 plan.stage[pr.failed].name, pr.message) :
-				snprintf(res->message, sizeof res->message, "%s", pr.message);
-			if (j.count > 1 && n >= 0 && (size_t)n < sizeof res->message)
-				snprintf(res->message + n, sizeof res->message - (size_t)n, " (collection %s, %zu of %zu)",
-					 col->name, j.index + 1, j.count);
-			break;
-		}
-		j.done_exported += exported;
-		j.done_imported += imported;
 		j.st.finish_tasks++;
-		double secs = mvs_now() - t0;
-		mvs_info("collection %s: %" PRIu64 " rows in %.1f s (%.0f rows/s)", col->name, imported, secs,
-			 secs > 0 ? imported / secs : 0);
 		log_percent(&j, (int)(100 * (j.index + 1) / j.count));
 		job_status(&j);
 	}
+	free(j.sh);
 	res->seconds = mvs_now() - j.start;
 	res->status = j.st;
 	if (res->exit_code == 0 && !m->quiet) {

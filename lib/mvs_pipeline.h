@@ -1,6 +1,7 @@
 /* Running `mvs-export | mvs-map | mvs-import` for mvs-migrate: the plan (one collection's three
  * command lines and secrets, from a struct mvs_cfg), the runner (fork/exec with pipes, no shell; each
- * child's stderr parsed for progress and errors; the stage that really failed picked out), and the
+ * child's stderr parsed for progress and errors; the stage that really failed picked out; several
+ * pipelines at once for the shards of a collection, stopped together when one fails), and the
  * migration job (every collection in turn, milvus-migration-style log lines, an overall percent) that
  * both `mvs-migrate start` and the REST server use. */
 #ifndef MVS_PIPELINE_H
@@ -35,6 +36,9 @@ struct mvs_plan {
 /* Builds the pipeline of collection i of cfg. bindir: where the tools are; NULL = bare names (for
  * printing). The plan points into cfg. Returns 0, or -1 when out of memory. */
 int mvs_plan_build(const struct mvs_cfg *cfg, size_t i, const char *bindir, struct mvs_plan *plan);
+/* The same for shard `shard` of `shards` (shards > 1): mvs-export and mvs-import get --shard. */
+int mvs_plan_build_shard(const struct mvs_cfg *cfg, size_t i, uint32_t shard, uint32_t shards,
+			 const char *bindir, struct mvs_plan *plan);
 void mvs_plan_free(struct mvs_plan *plan);
 /* The equivalent shell command line, secrets as $VARS, every word quoted as needed. malloc'd. */
 char *mvs_plan_shell(const struct mvs_plan *plan);
@@ -47,17 +51,19 @@ struct mvs_pipeline_counts {
 	int64_t import_final;		/* "imported R rows ..."; -1 until seen */
 };
 
+/* pipe: which of the pipelines run together (0 for a single one). */
 struct mvs_pipeline_hooks {
 	/* A line of a stage's stderr that is not progress (errors, warnings, notes). Optional. */
-	void (*line)(void *ctx, const struct mvs_stage *stage, const char *line);
-	/* The counts changed. Optional. */
-	void (*progress)(void *ctx, const struct mvs_pipeline_counts *counts);
+	void (*line)(void *ctx, size_t pipe, const struct mvs_stage *stage, const char *line);
+	/* The counts of a pipeline changed. Optional. */
+	void (*progress)(void *ctx, size_t pipe, const struct mvs_pipeline_counts *counts);
 	void *ctx;
 	atomic_int *cancel;		/* when it becomes non-zero the stages are terminated */
 };
 
 struct mvs_pipeline_result {
 	int failed;			/* index of the stage that failed; -1 = none */
+	bool stopped;			/* it failed because the runner stopped it: another pipeline failed */
 	int exit_code;			/* 0, or what mvs-migrate should exit with */
 	char message[1024];		/* why, when failed >= 0 */
 	struct mvs_pipeline_counts counts;
@@ -70,6 +76,11 @@ struct mvs_pipeline_result {
  * stage succeeds the exported and imported counts must agree. */
 int mvs_pipeline_run(const struct mvs_stage *stages, size_t n, const struct mvs_pipeline_hooks *hooks,
 		     struct mvs_pipeline_result *res);
+/* Runs npipes such pipelines of n stages at once: pipeline p is stages[p * n] to stages[p * n + n - 1],
+ * its result res[p]. When a stage of one fails on its own, the stages of the others are terminated
+ * (their results have stopped set). Returns the pipeline that failed first, or -1 when all succeeded. */
+int mvs_pipelines_run(const struct mvs_stage *stages, size_t npipes, size_t n,
+		      const struct mvs_pipeline_hooks *hooks, struct mvs_pipeline_result *res);
 
 /* The tools' directory: $MVS_BIN when set, else the directory of this executable. malloc'd or NULL. */
 char *mvs_pipeline_bindir(void);
@@ -103,7 +114,9 @@ struct mvs_migration_result {
 	double seconds;
 };
 
-/* Copies every collection of cfg in turn, logging to stderr; stops at the first failure. */
+/* Copies every collection of cfg in turn, logging to stderr; stops at the first failure. With
+ * cfg->parallelism N > 1 each collection is copied by N shard pipelines at once (--shard I/N), and
+ * fails when any of them fails: the message names it ("shard 2/4: stage mvs-import: ..."). */
 int mvs_migration_run(const struct mvs_cfg *cfg, const struct mvs_migration *m, struct mvs_migration_result *res);
 
 #endif

@@ -13,6 +13,7 @@
 #include "mvs_map.h"
 #include "mvs_milvus.h"
 #include "mvs_secret.h"
+#include "mvs_shard.h"
 #include "mvs_stream.h"
 
 static const char usage_text[] =
@@ -40,6 +41,8 @@ static const char usage_text[] =
 	"  --batch-size N         rows per query page at most (1-16384, default 8192)\n"
 	"  --max-recv-bytes N     size query pages so a reply stays under N bytes (default 16 MiB)\n"
 	"  --load                 load a collection that is not loaded, and wait for it\n"
+	"  --shard I/N            only shard I (from 0) of N: the N shards together hold every row\n"
+	"                         once (Int64 keys split by remainder, VarChar keys by key range)\n"
 	"\n"
 	"Output:\n"
 	"  -o, --output FILE      write to FILE (complete only when the export succeeds)\n"
@@ -55,7 +58,7 @@ static const char usage_text[] =
 enum {
 	OPT_URI = 256, OPT_DB, OPT_COLLECTION, OPT_ALL, OPT_FIELDS, OPT_FILTER, OPT_PARTITION,
 	OPT_BATCH_SIZE, OPT_LOAD, OPT_PROGRESS, OPT_USER, OPT_PASSWORD_FILE, OPT_TOKEN_FILE,
-	OPT_TLS_CA, OPT_TLS_CERT, OPT_TLS_KEY, OPT_TLS_SERVER_NAME, OPT_MAX_RECV_BYTES, OPT_HELP,
+	OPT_TLS_CA, OPT_TLS_CERT, OPT_TLS_KEY, OPT_TLS_SERVER_NAME, OPT_MAX_RECV_BYTES, OPT_SHARD, OPT_HELP,
 	OPT_VERSION,
 };
 
@@ -81,6 +84,7 @@ static const struct option long_options[] = {
 	{ "tls-key", required_argument, NULL, OPT_TLS_KEY },
 	{ "tls-server-name", required_argument, NULL, OPT_TLS_SERVER_NAME },
 	{ "max-recv-bytes", required_argument, NULL, OPT_MAX_RECV_BYTES },
+	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -151,6 +155,10 @@ static void parse(int argc, char **argv, struct cli *cli)
 								     INT64_MAX);
 			break;
 		case OPT_LOAD: cli->export.load = true; break;
+		case OPT_SHARD:
+			if (mvs_shard_parse(optarg, &cli->export.shard, err, sizeof err) != 0)
+				mvs_usage_error("%s", err);
+			break;
 		case OPT_PROGRESS: cli->progress = true; break;
 		case 'q': cli->quiet = true; break;
 		case 'o': cli->output = optarg; break;

@@ -1,6 +1,7 @@
 /* mvs-migrate: milvus-migration's `start` and `server run` on top of the mvs tools. `start` reads
  * migration.yaml (lib/mvs_config) and runs mvs-export | mvs-map | mvs-import per collection
  * (lib/mvs_pipeline); `server run` serves the same through milvus-migration's REST API (lib/mvs_rest). */
+#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
@@ -18,7 +19,7 @@
 #include "mvs_rest.h"
 
 static const char usage_text[] =
-	"Usage: mvs-migrate start [-c FILE] [-t NAME] [--dry-run] [--progress] [-q]\n"
+	"Usage: mvs-migrate start [-c FILE] [-t NAME] [-j N] [--dry-run] [--progress] [-q]\n"
 	"       mvs-migrate server run [-p PORT] [--bind ADDR] [--config-dir DIR]\n"
 	"Copy Milvus collections as milvus-migration does, from its migration.yaml, by running\n"
 	"mvs-export | mvs-map | mvs-import for each collection.\n"
@@ -27,6 +28,7 @@ static const char usage_text[] =
 	"  -c, --config FILE   the config (default ./migration.yaml, then ./configs/migration.yaml)\n"
 	"  -t, --table NAME    copy collection NAME, to the same name (overrides meta.collection and\n"
 	"                      meta.milvus.collection, as milvus-migration's -t)\n"
+	"  -j, --parallel N    copy each collection as N shards at once (dumper.worker.parallelism)\n"
 	"      --dry-run       check the config and print the equivalent shell pipelines\n"
 	"      --progress      rows and rows/s lines (default when stderr is a terminal)\n"
 	"  -q, --quiet         errors and warnings only\n"
@@ -101,24 +103,29 @@ static int set_table(struct mvs_cfg *cfg, const char *table)
 	return 0;
 }
 
+/* One line per pipeline: per collection, or per shard of each collection (to be run at once). */
 static int dry_run(const struct mvs_cfg *cfg)
 {
+	uint32_t shards = cfg->parallelism > 1 ? (uint32_t)cfg->parallelism : 1;
+
 	for (size_t i = 0; i < cfg->ncollections; i++) {
-		struct mvs_plan plan;
-		char *line = NULL;
-		if (mvs_plan_build(cfg, i, NULL, &plan) == 0) {
-			line = mvs_plan_shell(&plan);
-			mvs_plan_free(&plan);
+		for (uint32_t s = 0; s < shards; s++) {
+			struct mvs_plan plan;
+			char *line = NULL;
+			if (mvs_plan_build_shard(cfg, i, s, shards, NULL, &plan) == 0) {
+				line = mvs_plan_shell(&plan);
+				mvs_plan_free(&plan);
+			}
+			if (!line) {
+				mvs_error("out of memory");
+				return MVS_EXIT_FAILURE;
+			}
+			printf("%s\n", line);
+			free(line);
 		}
-		if (!line) {
-			mvs_error("out of memory");
-			return MVS_EXIT_FAILURE;
-		}
-		printf("%s\n", line);
-		free(line);
 	}
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		mvs_error("cannot write to stdout");
+		mvs_error("cannot write to stdout: %s", strerror(errno));
 		return MVS_EXIT_IO;
 	}
 	return MVS_EXIT_OK;
@@ -130,6 +137,7 @@ static int cmd_start(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "table", required_argument, NULL, 't' },
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "parallel", required_argument, NULL, 'j' },
 		{ "progress", no_argument, NULL, 'P' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -137,19 +145,21 @@ static int cmd_start(int argc, char **argv)
 	};
 	const char *given = NULL, *table = NULL;
 	bool dry = false, progress = false, quiet = false;
+	int64_t parallel = 0;
 	int c;
 
 	opterr = 0;
 	optind = 2;
-	while ((c = getopt_long(argc, argv, "c:t:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:t:j:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': given = optarg; break;
 		case 't': table = optarg; break;
 		case 'n': dry = true; break;
+		case 'j': parallel = mvs_parse_count("--parallel", optarg, 1, MVS_CFG_MAX_PARALLEL); break;
 		case 'P': progress = true; break;
 		case 'q': quiet = true; break;
 		case 'h': fputs(usage_text, stdout); return MVS_EXIT_OK;
-		default: bad_option("start", argv, "ct");
+		default: bad_option("start", argv, "ctj");
 		}
 	}
 	if (optind < argc)
@@ -170,6 +180,8 @@ static int cmd_start(int argc, char **argv)
 		free(path);
 		return MVS_EXIT_CONFIG;
 	}
+	if (parallel)
+		cfg->parallelism = parallel;
 	if (table && set_table(cfg, table) < 0) {
 		mvs_cfg_free(cfg);
 		free(path);

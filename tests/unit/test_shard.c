@@ -1,0 +1,302 @@
+/* Unit tests of lib/mvs_shard.c: "I/N" parsing, the Int64 and range filters, string literals, and the
+ * VarChar boundary search against an in-memory sorted key set (the probe answers `pk < "..."` and
+ * `pk >= "..."` by bisection): boundaries hit their ranks (exactly for small sets, within the
+ * tolerance for large ones) for ASCII, shared-prefix, non-ASCII and astral keys, and the number of
+ * server calls stays small. */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mvs_shard.h"
+
+static int failures;
+
+static void check(bool ok, int line, const char *what, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ok)
+		return;
+	fprintf(stderr, "%s:%d: check failed: %s ", __FILE__, line, what);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	failures++;
+}
+
+#define CHECK(cond, ...) check((cond), __LINE__, #cond, __VA_ARGS__)
+
+/* ---- a key set standing in for the server ---- */
+
+struct keys {
+	char **v;
+	size_t n;
+	unsigned calls;
+};
+
+static int cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);	/* bytewise, as Milvus */
+}
+
+/* Keys before the first one >= s. */
+static size_t rank(const struct keys *k, const char *s)
+{
+	size_t lo = 0, hi = k->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(k->v[mid], s) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Undoes mvs_shard_quote: the literal after "pk OP ". */
+static char *unquote(const char *expr, const char *op)
+{
+	const char *q = strstr(expr, op);
+	char *out = malloc(strlen(expr) + 1), *o = out;
+
+	if (!q || !out)
+		abort();
+	for (q += strlen(op) + 1; *q != '"'; q++) {
+		if (*q != '\\') {
+			*o++ = *q;
+			continue;
+		}
+		q++;
+		switch (*q) {
+		case 'n': *o++ = '\n'; break;
+		case 'r': *o++ = '\r'; break;
+		case 't': *o++ = '\t'; break;
+		case 'x': {
+			unsigned v;
+			sscanf(q + 1, "%2x", &v);
+			*o++ = (char)v;
+			q += 2;
+			break;
+		}
+		default: *o++ = *q;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+static int probe_count(void *ctx, const char *expr, int64_t *n)
+{
+	struct keys *k = ctx;
+	char *s = unquote(expr, " < ");
+
+	k->calls++;
+	*n = (int64_t)rank(k, s);
+	free(s);
+	return 0;
+}
+
+static int probe_first(void *ctx, const char *expr, char **key)
+{
+	struct keys *k = ctx;
+	char *s = unquote(expr, " >= ");
+	size_t r = rank(k, s);
+
+	k->calls++;
+	*key = r < k->n ? strdup(k->v[r]) : NULL;
+	free(s);
+	return 0;
+}
+
+static void keys_sort(struct keys *k)
+{
+	qsort(k->v, k->n, sizeof *k->v, cmp);
+}
+
+static void keys_free(struct keys *k)
+{
+	for (size_t i = 0; i < k->n; i++)
+		free(k->v[i]);
+	free(k->v);
+}
+
+static struct keys make_keys(size_t n, void (*make)(char *buf, size_t size, size_t i))
+{
+	struct keys k = { .v = calloc(n, sizeof(char *)), .n = n };
+	char buf[256];
+
+	for (size_t i = 0; i < n; i++) {
+		make(buf, sizeof buf, i);
+		k.v[i] = strdup(buf);
+	}
+	keys_sort(&k);
+	return k;
+}
+
+static uint64_t mix(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	return x ^ (x >> 33);
+}
+
+static void hex_key(char *buf, size_t size, size_t i)
+{
+	snprintf(buf, size, "%016llx", (unsigned long long)mix(i + 1));
+}
+
+static void padded_key(char *buf, size_t size, size_t i)
+{
+	snprintf(buf, size, "https://example.com/items/%07zu", i * 7);
+}
+
+static void unicode_key(char *buf, size_t size, size_t i)
+{
+	static const char *const parts[] = { "a", "\xc3\xa9", "\xe4\xb8\xad", "\xf0\x9f\x98\x80", "Z", "\x7f", "\x01" };
+	uint64_t x = mix(i + 100);
+
+	snprintf(buf, size, "%s%s%s%zu", parts[x % 7], parts[(x >> 8) % 7], parts[(x >> 16) % 7], i);
+}
+
+static void short_key(char *buf, size_t size, size_t i)
+{
+	/* a key that is a prefix of others, quotes and backslashes */
+	static const char *const v[] = { "", "a", "ab", "abc", "a\"b", "a\\b", "b", "b\n", "ba", "bb" };
+	snprintf(buf, size, "%s", v[i]);
+}
+
+/* Splits k n ways; each boundary must have its rank within tolerance, and the boundaries must rise. */
+static void split(const char *name, struct keys *k, uint32_t n)
+{
+	const struct mvs_shard_probe probe = { .count = probe_count, .first_key = probe_first, .ctx = k };
+	int64_t total = (int64_t)k->n, tolerance = total / ((int64_t)n * 100);
+	char *prev = NULL;
+	unsigned most = 0;
+
+	for (uint32_t b = 1; b < n; b++) {
+		char *boundary = NULL;
+		int64_t target = total * b / n;
+
+		k->calls = 0;
+		int rc = mvs_shard_boundary("pk", total, b, n, &probe, &boundary);
+		CHECK(rc == 0, "%s: boundary %u failed", name, b);
+		if (rc != 0)
+			continue;
+		int64_t below = (int64_t)rank(k, boundary);
+		CHECK(below <= target && target - below <= tolerance, "%s: boundary %u/%u has rank %lld, want %lld (tolerance %lld)",
+		      name, b, n, (long long)below, (long long)target, (long long)tolerance);
+		CHECK(!prev || strcmp(prev, boundary) <= 0, "%s: boundaries out of order", name);
+		if (k->calls > most)
+			most = k->calls;
+		/* the same answer a second time: only counts decide */
+		char *again = NULL;
+		CHECK(mvs_shard_boundary("pk", total, b, n, &probe, &again) == 0 && again && strcmp(again, boundary) == 0,
+		      "%s: boundary %u not deterministic", name, b);
+		free(again);
+		free(prev);
+		prev = boundary;
+	}
+	free(prev);
+	printf("%s: %zu keys, %u shards: at most %u server calls per boundary\n", name, k->n, n, most);
+	CHECK(most < 400, "%s: %u calls for one boundary", name, most);
+}
+
+static void test_boundaries(void)
+{
+	struct keys k = make_keys(1000, hex_key);
+	split("hex", &k, 4);
+	split("hex", &k, 7);
+	keys_free(&k);
+
+	k = make_keys(200000, hex_key);
+	split("hex-large", &k, 4);
+	keys_free(&k);
+
+	k = make_keys(5000, padded_key);
+	split("shared-prefix", &k, 4);
+	keys_free(&k);
+
+	k = make_keys(3000, unicode_key);
+	split("unicode", &k, 5);
+	keys_free(&k);
+
+	k = make_keys(10, short_key);
+	split("short", &k, 4);
+	split("short", &k, 10);
+	keys_free(&k);
+
+	/* an empty collection: every boundary is "", shard 0 and the middle ones are empty */
+	struct keys none = { 0 };
+	const struct mvs_shard_probe probe = { .count = probe_count, .first_key = probe_first, .ctx = &none };
+	char *b = NULL;
+	CHECK(mvs_shard_boundary("pk", 0, 1, 4, &probe, &b) == 0 && b && !*b, "empty: \"%s\"", b ? b : "(null)");
+	free(b);
+}
+
+static void test_filters(void)
+{
+	struct mvs_shard s = { .index = 0, .count = 4 };
+	char *f = mvs_shard_int_filter("id", &s);
+	CHECK(f && !strcmp(f, "id % 4 == 0"), "%s", f);
+	free(f);
+	s.index = 3;
+	f = mvs_shard_int_filter("id", &s);
+	CHECK(f && !strcmp(f, "(id % 4 == 3 or id % 4 == -1)"), "%s", f);
+	free(f);
+	s = (struct mvs_shard){ .index = 0, .count = 1 };
+	f = mvs_shard_int_filter("id", &s);
+	CHECK(f && !*f, "%s", f);
+	free(f);
+
+	f = mvs_shard_range_filter("pk", "a\"b", "k\\");
+	CHECK(f && !strcmp(f, "pk >= \"a\\\"b\" and pk < \"k\\\\\""), "%s", f);
+	free(f);
+	f = mvs_shard_range_filter("pk", NULL, "m");
+	CHECK(f && !strcmp(f, "pk < \"m\""), "%s", f);
+	free(f);
+	f = mvs_shard_range_filter("pk", "m", NULL);
+	CHECK(f && !strcmp(f, "pk >= \"m\""), "%s", f);
+	free(f);
+	f = mvs_shard_quote("a\x01\n\xc3\xa9", 5);
+	CHECK(f && !strcmp(f, "\"a\\x01\\n\xc3\xa9\""), "%s", f);
+	free(f);
+	f = mvs_shard_hex("a\xc3\xa9");
+	CHECK(f && !strcmp(f, "61c3a9"), "%s", f);
+	free(f);
+	f = mvs_shard_hex(NULL);
+	CHECK(f && !strcmp(f, "-"), "%s", f);
+	free(f);
+}
+
+static void test_parse(void)
+{
+	static const char *const bad[] = { "", "1", "1/", "/4", "4/4", "-1/4", "1/0", "1/-4", "+1/4", " 1/4",
+					   "1/4 ", "1/4x", "0/1025", "1.0/4", "0x1/4", "1234567890/4" };
+	struct mvs_shard s;
+	char err[200];
+
+	CHECK(mvs_shard_parse("3/4", &s, err, sizeof err) == 0 && s.index == 3 && s.count == 4, "3/4");
+	CHECK(mvs_shard_parse("0/1", &s, err, sizeof err) == 0 && s.index == 0 && s.count == 1, "0/1");
+	CHECK(mvs_shard_parse("1023/1024", &s, err, sizeof err) == 0, "1023/1024");
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		CHECK(mvs_shard_parse(bad[i], &s, err, sizeof err) != 0, "\"%s\" accepted", bad[i]);
+	mvs_shard_parse("4/4", &s, err, sizeof err);
+	CHECK(!strcmp(err, "--shard 4/4: I counts from 0 and must be less than N"), "%s", err);
+}
+
+int main(void)
+{
+	test_parse();
+	test_filters();
+	test_boundaries();
+	if (failures)
+		fprintf(stderr, "%d checks failed\n", failures);
+	return failures ? 1 : 0;
+}
