@@ -92,6 +92,44 @@ void mvs_print_version(void)
 	printf("%s (mvs) %s\n", tool_name, MVS_VERSION);
 }
 
+/* A run stopped by a signal (Ctrl-C, kill) removes its PATH.part rather than leave a partial file
+ * next to where the complete one would be; then dies of the signal as it would have. (Only kill -9
+ * and a crash leave a PATH.part, which never looks complete: it does not have the final name.) */
+static const int cleanup_signals[] = { SIGHUP, SIGINT, SIGTERM };
+
+static void remove_part_and_die(int sig)
+{
+	if (output_part)
+		unlink(output_part);
+	raise(sig);	/* SA_RESETHAND restored the default action; it is delivered on return */
+}
+
+#define N_CLEANUP_SIGNALS (sizeof cleanup_signals / sizeof *cleanup_signals)
+static struct sigaction saved_actions[N_CLEANUP_SIGNALS];
+static bool cleanup_installed[N_CLEANUP_SIGNALS];
+
+static void part_cleanup_on_signals(bool on)
+{
+	struct sigaction sa = { 0 };
+
+	sa.sa_handler = remove_part_and_die;
+	sa.sa_flags = SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < N_CLEANUP_SIGNALS; i++) {
+		if (!on) {
+			if (cleanup_installed[i])
+				sigaction(cleanup_signals[i], &saved_actions[i], NULL);
+			cleanup_installed[i] = false;
+			continue;
+		}
+		/* a signal ignored on purpose (nohup, a background job) stays ignored */
+		if (sigaction(cleanup_signals[i], NULL, &saved_actions[i]) != 0 ||
+		    saved_actions[i].sa_handler == SIG_IGN)
+			continue;
+		cleanup_installed[i] = sigaction(cleanup_signals[i], &sa, NULL) == 0;
+	}
+}
+
 int mvs_output_open(const char *path, bool force)
 {
 	if (!path || strcmp(path, "-") == 0) {
@@ -116,6 +154,7 @@ int mvs_output_open(const char *path, bool force)
 		mvs_error("cannot create %s: %s", output_part, strerror(errno));
 		return -1;
 	}
+	part_cleanup_on_signals(true);
 	return output_fd;
 }
 
@@ -147,6 +186,7 @@ int mvs_output_commit(bool ok)
 	}
 	if (!ok)
 		unlink(output_part);
+	part_cleanup_on_signals(false);
 	free(output_path);
 	free(output_part);
 	output_path = output_part = NULL;

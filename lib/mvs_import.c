@@ -6,9 +6,15 @@
  * succeeded, so a request the server finds too large can be rebuilt as two halves. Slots are committed
  * in the order they were filled: the last primary key of the newest committed slot is the resume
  * point, "every row up to this key is in the target". Nothing is sent before the header and the whole
- * first rows frame were read, and nothing is created before that either. */
+ * first rows frame were read, and nothing is created before that either.
+ *
+ * As a shard (--shard I/N) the importer expects other importers to create the same collection,
+ * partitions and database at the same time: when a creation fails and the thing exists afterwards, it
+ * is checked like one that was there. The count it verifies is its own rows': those of the shard's
+ * keys (Int64: the shard's remainder) between the smallest and the largest key it wrote. */
 #include "mvs_import.h"
 
+#include <grpc/status.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -85,7 +91,9 @@ struct importer {
 	size_t n_slots;
 	uint64_t next_seq, commit_seq;
 	uint64_t rows_read, written, committed;
+	uint64_t unknown;		/* rows of failed requests that may have been applied anyway */
 	struct key prev;		/* the key of the row read last */
+	struct key kmin, kmax;		/* --shard: the smallest and largest key read in the unit */
 	bool unordered;			/* keys did not increase within a partition run */
 	struct mvs_pk last;		/* the newest committed key */
 	char *last_s;			/* its string, owned */
@@ -278,6 +286,25 @@ static void parts_free(struct importer *im)
 	im->n_parts = 0;
 }
 
+/* --shard: whether another importer created the partition meanwhile (a failed creation's excuse). */
+static bool partition_exists_now(struct importer *im, const char *name)
+{
+	Milvus__Proto__Milvus__HasPartitionRequest req = MILVUS__PROTO__MILVUS__HAS_PARTITION_REQUEST__INIT;
+	Milvus__Proto__Milvus__BoolResponse *has = NULL;
+	struct mvs_milvus_error err;
+	bool yes;
+
+	if (im->o->shard.count <= 1)
+		return false;
+	req.collection_name = (char *)im->target;
+	req.partition_name = (char *)name;
+	if (mvs_milvus_has_partition(im->client, &req, &has, &err) != 0)
+		return false;
+	yes = has->value;
+	mvs_milvus_free(has);
+	return yes;
+}
+
 /* Creates the partition in the target unless it is known to exist. */
 static int ensure_partition(struct importer *im, const char *name)
 {
@@ -289,7 +316,7 @@ static int ensure_partition(struct importer *im, const char *name)
 		return 0;
 	req.collection_name = (char *)im->target;
 	req.partition_name = (char *)name;
-	if (mvs_milvus_create_partition(im->client, &req, &st, &err) != 0) {
+	if (mvs_milvus_create_partition(im->client, &req, &st, &err) != 0 && !partition_exists_now(im, name)) {
 		char what[600];
 
 		snprintf(what, sizeof what, "cannot create partition \"%s\" of collection \"%s\"", name,
@@ -384,6 +411,30 @@ static void commit(struct importer *im)
 	}
 }
 
+/* Whether a request that failed for good may have been applied all the same: an attempt cut off
+ * before its answer (transport failure, deadline, an unreadable reply), or any retried request (an
+ * earlier attempt may have been the one cut off). A single attempt the server refused is not. */
+static bool outcome_unknown(const struct mvs_milvus_error *err)
+{
+	if (err->attempts > 1)
+		return true;
+	switch (err->grpc_code) {
+	case GRPC_STATUS_OK:			/* the server answered with a Milvus Status */
+	case GRPC_STATUS_INVALID_ARGUMENT:
+	case GRPC_STATUS_NOT_FOUND:
+	case GRPC_STATUS_ALREADY_EXISTS:
+	case GRPC_STATUS_PERMISSION_DENIED:
+	case GRPC_STATUS_UNAUTHENTICATED:
+	case GRPC_STATUS_RESOURCE_EXHAUSTED:	/* too large: refused before it was taken */
+	case GRPC_STATUS_FAILED_PRECONDITION:
+	case GRPC_STATUS_OUT_OF_RANGE:
+	case GRPC_STATUS_UNIMPLEMENTED:
+		return false;
+	default:
+		return true;
+	}
+}
+
 static int handle_done(struct importer *im, struct request *rq, int rc,
 		       Milvus__Proto__Milvus__MutationResult *res, const struct mvs_milvus_error *err)
 {
@@ -398,6 +449,7 @@ static int handle_done(struct importer *im, struct request *rq, int rc,
 
 		if (n != (int64_t)rows) {
 			s->failed = true;
+			im->unknown += rows;
 			ret = fail(im, MVS_EXIT_SERVER, "%s into collection \"%s\": the server took %" PRId64
 				   " of %zu rows", im->o->mode == MVS_IMPORT_UPSERT ? "Upsert" : "Insert",
 				   im->target, n, rows);
@@ -415,6 +467,8 @@ static int handle_done(struct importer *im, struct request *rq, int rc,
 			ret = submit_range(im, s, mid, rq->to);
 	} else {
 		s->failed = true;
+		if (outcome_unknown(err))
+			im->unknown += rows;
 		if (mvs_milvus_error_too_large(err) && rows == 1)
 			ret = fail(im, MVS_EXIT_SERVER, "row %" PRIu64 " alone is too large for one request "
 				   "(raise --max-send-bytes and the server's limit): %s",
@@ -510,6 +564,20 @@ static struct slot *slot_for_row(struct importer *im)
 	}
 }
 
+/* --shard: widens the unit's key range [kmin, kmax] to take key (msgpack bytes p). */
+static int widen_range(struct importer *im, const unsigned char *p, size_t len, const struct mvs_pk *key)
+{
+	struct mvs_pk bound;
+
+	if ((!im->kmin.len || (pk_decode(im->kmin.p, im->kmin.len, &bound) == 0 && pk_after(key, &bound))) &&
+	    key_set(&im->kmin, p, len) != 0)
+		return -1;
+	if ((!im->kmax.len || (pk_decode(im->kmax.p, im->kmax.len, &bound) == 0 && pk_after(&bound, key))) &&
+	    key_set(&im->kmax, p, len) != 0)
+		return -1;
+	return 0;
+}
+
 static int add_row(struct importer *im, const struct mvs_item *item)
 {
 	char why[1024];
@@ -531,7 +599,7 @@ static int add_row(struct importer *im, const struct mvs_item *item)
 	/* The "pk > last" resume needs the stream in key order within each partition run. */
 	if (im->prev.len && pk_decode(im->prev.p, im->prev.len, &prev) == 0 && !pk_after(&prev, &key))
 		im->unordered = true;
-	if (key_set(&im->prev, p, len) != 0)
+	if (key_set(&im->prev, p, len) != 0 || (im->o->shard.count > 1 && widen_range(im, p, len, &key) != 0))
 		return fail(im, MVS_EXIT_FAILURE, "out of memory");
 	if (im->ready && (mvs_batch_rows(s->batch) >= im->batch_rows ||
 			  mvs_batch_bytes(s->batch) >= im->batch_bytes))
@@ -553,6 +621,21 @@ static int connect_once(struct importer *im)
 	return 0;
 }
 
+/* --shard: whether another importer created the database meanwhile (a failed creation's excuse). */
+static bool database_exists_now(struct importer *im, const char *db)
+{
+	Milvus__Proto__Milvus__ListDatabasesResponse *list = NULL;
+	struct mvs_milvus_error err;
+	bool found = false;
+
+	if (im->o->shard.count <= 1 || mvs_milvus_list_databases(im->client, &list, &err) != 0)
+		return false;
+	for (size_t i = 0; i < list->n_db_names; i++)
+		found |= strcmp(list->db_names[i], db) == 0;
+	mvs_milvus_free(list);
+	return found;
+}
+
 static int ensure_database(struct importer *im)
 {
 	Milvus__Proto__Milvus__ListDatabasesResponse *list = NULL;
@@ -571,7 +654,7 @@ static int ensure_database(struct importer *im)
 	mvs_milvus_free(list);
 	if (!found) {
 		req.db_name = (char *)db;
-		if (mvs_milvus_create_database(im->client, &req, &st, &err) != 0) {
+		if (mvs_milvus_create_database(im->client, &req, &st, &err) != 0 && !database_exists_now(im, db)) {
 			char what[400];
 
 			snprintf(what, sizeof what, "cannot create database \"%s\"", db);
@@ -604,6 +687,28 @@ static int server_allows_auto_id_keys(struct importer *im, bool *yes)
 	return 0;
 }
 
+/* --shard: whether another importer created the collection meanwhile (a failed creation's excuse). */
+static bool collection_exists_now(struct importer *im)
+{
+	Milvus__Proto__Milvus__HasCollectionRequest req = MILVUS__PROTO__MILVUS__HAS_COLLECTION_REQUEST__INIT;
+	Milvus__Proto__Milvus__BoolResponse *has = NULL;
+	struct mvs_milvus_error err;
+	bool yes;
+
+	if (im->o->shard.count <= 1)
+		return false;
+	req.collection_name = (char *)im->target;
+	if (mvs_milvus_has_collection(im->client, &req, &has, &err) != 0)
+		return false;
+	yes = has->value;
+	mvs_milvus_free(has);
+	return yes;
+}
+
+/* create_collection's answer when another importer created the collection first (--shard). */
+#define CREATED_ELSEWHERE (-3)
+
+/* Creates the target from the header. Returns 0, CREATED_ELSEWHERE, or the exit code of a failure. */
 static int create_collection(struct importer *im)
 {
 	Milvus__Proto__Milvus__CreateCollectionRequest req = MILVUS__PROTO__MILVUS__CREATE_COLLECTION_REQUEST__INIT;
@@ -657,7 +762,7 @@ static int create_collection(struct importer *im)
 		char what[400];
 
 		snprintf(what, sizeof what, "cannot create collection \"%s\"", im->target);
-		rc = fail_rpc(im, &err, what);
+		rc = collection_exists_now(im) ? CREATED_ELSEWHERE : fail_rpc(im, &err, what);
 	}
 	mvs_milvus_free(st);
 	free(buf);
@@ -743,12 +848,15 @@ static int prepare_target(struct importer *im)
 	for (size_t i = 0; i < im->n_created; i++)
 		if (strcmp(im->created[i].name, im->target) == 0)
 			im->made = &im->created[i];
-	if (exists) {
-		if (check_collection(im) || load_partitions(im))
+	if (!exists) {
+		int rc = create_collection(im);
+		if (rc == CREATED_ELSEWHERE)
+			exists = true;
+		else if (rc != 0)
 			return im->exit_code;
-	} else if (create_collection(im) != 0) {
-		return im->exit_code;
 	}
+	if (exists && (check_collection(im) || load_partitions(im)))
+		return im->exit_code;
 	if (!im->partition_key)
 		for (size_t i = 0; i < im->want.n_partitions; i++)
 			if (ensure_partition(im, im->want.partitions[i]) != 0)
@@ -838,6 +946,62 @@ static int load_collection(struct importer *im)
 	return 0;
 }
 
+/* The filter of the keys this shard wrote: the range from the smallest to the largest key, and for
+ * Int64 keys the shard's remainder. malloc'd, or NULL when out of memory. */
+static char *shard_keys(struct importer *im, const char *pk_field)
+{
+	struct mvs_pk lo, hi;
+	char *out = NULL;
+
+	if (pk_decode(im->kmin.p, im->kmin.len, &lo) != 0 || pk_decode(im->kmax.p, im->kmax.len, &hi) != 0)
+		return NULL;
+	if (!lo.is_string) {
+		char *rest = mvs_shard_int_filter(pk_field, &im->o->shard);
+		if (rest && asprintf(&out, "%s >= %" PRId64 " and %s <= %" PRId64 " and %s", pk_field, lo.i, pk_field,
+				     hi.i, rest) < 0)
+			out = NULL;
+		free(rest);
+		return out;
+	}
+	char *a = mvs_shard_quote(lo.s, lo.len), *b = mvs_shard_quote(hi.s, hi.len);
+	if (a && b && asprintf(&out, "%s >= %s and %s <= %s", pk_field, a, pk_field, b) < 0)
+		out = NULL;
+	free(a);
+	free(b);
+	return out;
+}
+
+/* --shard: the target must hold exactly the rows written among the shard's keys (shard_keys). Other
+ * shards' rows do not count, rows that were there before do. count(*) needs a loaded collection: an
+ * unloaded one (no --load) cannot be counted by key and is not verified, nor are new keys made by
+ * the target (--auto-id new). */
+static int verify_shard(struct importer *im)
+{
+	const char *pk = im->want.fields[mvs_schema_primary_key(&im->want)].name;
+	struct mvs_milvus_error err;
+	int64_t count;
+
+	if (!im->written || !im->kmin.len || im->o->auto_id == MVS_IMPORT_AUTO_ID_NEW)
+		return 0;
+	char *filter = shard_keys(im, pk);
+	if (!filter)
+		return fail(im, MVS_EXIT_FAILURE, "out of memory");
+	int rc = mvs_milvus_count(im->client, NULL, im->target, NULL, filter, &count, &err);
+	free(filter);
+	if (rc != 0) {
+		/* 101: collection not loaded (merr) */
+		if (!im->o->load && err.grpc_code == 0 && err.code == 101)
+			return 0;
+		return fail_rpc(im, &err, "cannot verify the row count");
+	}
+	if (count < 0 || (uint64_t)count != im->written)
+		return fail(im, MVS_EXIT_VERIFY, "collection \"%s\" holds %" PRId64 " rows with the keys of shard %"
+			    PRIu32 "/%" PRIu32 " after the import, %" PRIu64 " were written%s", im->target, count,
+			    im->o->shard.index, im->o->shard.count, im->written,
+			    (uint64_t)count > im->written ? " (did it hold rows with these keys before?)" : "");
+	return 0;
+}
+
 /* After the trailer: flush and wait, indexes, load, verify, summary. */
 static int finish_unit(struct importer *im, double started, uint64_t unit_bytes)
 {
@@ -849,7 +1013,10 @@ static int finish_unit(struct importer *im, double started, uint64_t unit_bytes)
 		return im->exit_code;
 	if (im->o->load && load_collection(im) != 0)
 		return im->exit_code;
-	if (im->made) {
+	if (im->o->shard.count > 1) {
+		if (verify_shard(im) != 0)
+			return im->exit_code;
+	} else if (im->made) {
 		int64_t count;
 		/* Upserts of several units into one collection may replace each other's rows. */
 		uint64_t least = im->o->mode == MVS_IMPORT_UPSERT ? im->written : im->made->rows + im->written;
@@ -926,24 +1093,30 @@ static void shell_word(char *out, size_t size, const char *s)
 	out[n] = '\0';
 }
 
-/* After a failure inside a unit: what is in the target and how to go on from there. */
+/* After a failure inside a unit: what is in the target and how to go on from there. Rows of requests
+ * that failed without a clear answer (im->unknown) may or may not be in the target, so a resume after
+ * them must replace rows, not add them. */
 static void report_stop(struct importer *im, uint64_t unit_index)
 {
 	int pk = mvs_schema_primary_key(im->header);
 	uint64_t beyond = im->written - im->committed;
+	bool upsert = im->o->mode == MVS_IMPORT_UPSERT;
+	bool replace = im->unknown && !upsert;	/* the resume needs --mode upsert */
 	char key[1200], expr[1400], filter[3000], coll[600], part[800] = "";
 	bool resumable = false;
 
 	if (unit_index > 0)
 		note("the %" PRIu64 " unit%s before this one %s imported completely", unit_index,
 		     unit_index == 1 ? "" : "s", unit_index == 1 ? "was" : "were");
-	if (im->written == 0) {
+	if (im->written == 0 && im->unknown == 0) {
 		note("no rows of this unit were written into \"%s\"", im->target);
 		return;
 	}
-	if (!im->have_last) {
-		note("%" PRIu64 " rows were written into \"%s\", not the first ones of the stream (requests "
-		     "finished out of order)", im->written, im->target);
+	if (im->written == 0) {
+		note("no rows of this unit were confirmed written into \"%s\"", im->target);
+	} else if (!im->have_last) {
+		note("%" PRIu64 " rows were written into \"%s\", not known to be a run of the stream's first "
+		     "rows (the requests of a batch succeed or fail one by one)", im->written, im->target);
 	} else {
 		if (im->last.is_string)
 			snprintf(key, sizeof key, "\"%s\"", im->last.s);
@@ -952,11 +1125,15 @@ static void report_stop(struct importer *im, uint64_t unit_index)
 		note("%" PRIu64 " rows were written into \"%s\": the stream's rows up to the last primary key "
 		     "written, %s%s%s%s%s", im->committed, im->target, key,
 		     im->last_partition ? " in partition \"" : "", im->last_partition ? im->last_partition : "",
-		     im->last_partition ? "\"" : "", beyond ? "" : ", and none after it");
+		     im->last_partition ? "\"" : "", beyond || im->unknown ? "" : ", and none after it");
 		if (beyond)
 			note("and %" PRIu64 " rows after it (requests finished out of order)", beyond);
 	}
-	if (im->have_last && !beyond && !im->unordered &&
+	if (im->unknown)
+		note("%" PRIu64 " more rows went out in requests that failed without a clear answer (the "
+		     "connection broke or the retries ran out): \"%s\" may hold some or all of them",
+		     im->unknown, im->target);
+	if (im->have_last && !beyond && !im->unordered && !(replace && im->o->auto_id != MVS_IMPORT_AUTO_ID_KEEP) &&
 	    resume_expr(expr, sizeof expr, im->header->fields[pk].name, &im->last) == 0) {
 		shell_word(filter, sizeof filter, expr);
 		shell_word(coll, sizeof coll, im->header->name);
@@ -966,8 +1143,13 @@ static void report_stop(struct importer *im, uint64_t unit_index)
 			shell_word(q, sizeof q, im->last_partition);
 			snprintf(part, sizeof part, " --partition %s", q);
 		}
-		note("to resume, import the rest: mvs-export --uri SOURCE --collection %s%s --filter %s | "
-		     "mvs-import (the same options)", coll, part, filter);
+		if (replace)
+			note("to resume, import the rest with --mode upsert, which replaces the rows that "
+			     "may be there: mvs-export --uri SOURCE --collection %s%s --filter %s | mvs-import "
+			     "--mode upsert (otherwise the same options)", coll, part, filter);
+		else
+			note("to resume, import the rest: mvs-export --uri SOURCE --collection %s%s --filter %s "
+			     "| mvs-import (the same options)", coll, part, filter);
 		if (im->last_partition)
 			note("then export the partitions after \"%s\" in the stream the same way, without "
 			     "--filter", im->last_partition);
@@ -978,12 +1160,20 @@ static void report_stop(struct importer *im, uint64_t unit_index)
 	if (im->o->auto_id == MVS_IMPORT_AUTO_ID_KEEP)
 		note("%s the whole stream again with --mode upsert: rows already written are replaced, "
 		     "not duplicated", resumable ? "or import" : "to resume, import");
-	else if (beyond || !im->have_last || im->unordered)
+	else if (beyond || im->unknown || !im->have_last || im->unordered)
 		note("the target makes new keys (--auto-id new): drop collection \"%s\" and import again",
 		     im->target);
 }
 
 /* ---- units ---- */
+
+static bool header_lists(const struct mvs_schema *header, const char *partition)
+{
+	for (size_t i = 0; i < header->n_partitions; i++)
+		if (strcmp(header->partitions[i], partition) == 0)
+			return true;
+	return false;
+}
 
 static void unit_free(struct importer *im)
 {
@@ -1005,6 +1195,9 @@ static void unit_free(struct importer *im)
 	im->have_last = false;
 	free(im->prev.p);
 	im->prev = (struct key){ 0 };
+	free(im->kmin.p);
+	free(im->kmax.p);
+	im->kmin = im->kmax = (struct key){ 0 };
 }
 
 static int unit_begin(struct importer *im, const struct mvs_schema *header)
@@ -1019,7 +1212,7 @@ static int unit_begin(struct importer *im, const struct mvs_schema *header)
 	im->ready = im->partition_key = false;
 	im->made = NULL;
 	im->next_seq = im->commit_seq = 0;
-	im->rows_read = im->written = im->committed = 0;
+	im->rows_read = im->written = im->committed = im->unknown = 0;
 	im->unordered = false;
 	if (mvs_schema_validate(header, why, sizeof why) != 0)
 		return fail(im, MVS_EXIT_SCHEMA, "the stream's schema cannot be imported: %s", why);
@@ -1060,6 +1253,15 @@ static int import_unit(struct importer *im, struct mvs_item *item, uint64_t unit
 		int kind = mvs_reader_next(im->reader, item);
 		uint64_t at = mvs_reader_offset(im->reader);
 
+		/* A marker must name a partition the header lists: a damaged name would otherwise
+		 * become a new partition in the target before the trailer's checksum exposes it. */
+		if (kind == MVS_ITEM_PARTITION && !im->partition_key &&
+		    !header_lists(im->header, item->partition)) {
+			fail(im, MVS_EXIT_STREAM, "corrupt stream: the partition frame ending at byte %" PRIu64
+			     " names \"%s\", which the header does not list (unit %" PRIu64 ")", at,
+			     item->partition, unit_index + 1);
+			break;
+		}
 		/* The first rows frame is read whole (and its rows decoded) before the target is
 		 * touched: a new offset, a marker after rows or the trailer says it is. */
 		if (!im->ready && kind != MVS_ITEM_ERROR &&

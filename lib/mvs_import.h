@@ -5,7 +5,11 @@
  * server finds too large is split in halves. A unit counts as imported only once its trailer checked
  * out, the collection was flushed and, when the import created it, its row count verified. On any
  * failure it stops and says how many rows were written, the last primary key written and how to
- * resume (man/mvs-import.1). mvs_import_schema.c holds the schema rules (target schema, comparison). */
+ * resume (man/mvs-import.1). mvs_import_schema.c holds the schema rules (target schema, comparison).
+ *
+ * As one shard of a parallel import (--shard I/N) it runs beside the other shards' importers: a
+ * collection, partition or database that another importer created meanwhile is checked instead of
+ * created, and the row count verified is the shard's own, counted by its keys. */
 #ifndef MVS_IMPORT_H
 #define MVS_IMPORT_H
 
@@ -15,6 +19,7 @@
 
 #include "mvs_milvus.h"
 #include "mvs_schema.h"
+#include "mvs_shard.h"
 #include "mvs_stream.h"
 
 enum mvs_import_mode {
@@ -46,6 +51,7 @@ struct mvs_import_options {
 	int inflight;			/* requests in flight; 0 = default */
 	bool create_index;		/* create the header's indexes after the rows */
 	bool load;			/* load the collection and wait for it */
+	struct mvs_shard shard;		/* --shard I/N: one of N imports into the same collections */
 };
 
 /* Imports every unit read from reader through client (which need not be connected yet: the engine

@@ -50,9 +50,14 @@ int mvs_milvus_parse_uri(const char *uri, struct mvs_milvus_uri *out, char *why,
 	for (const char *p = rest + rest_len; *p; p++)
 		if (*p != '/')
 			return fail(why, why_size, uri, "a path after host:port is not supported");
-	if (memchr(rest, '@', rest_len))
-		return fail(why, why_size, uri,
+	const char *at = memchr(rest, '@', rest_len);
+	if (at) {
+		char shown[300];	/* the URI without what it must not carry, not even in a message */
+
+		snprintf(shown, sizeof shown, "%.*s***%s", (int)(rest - uri), uri, at);
+		return fail(why, why_size, shown,
 			    "credentials do not go in the URI (use --user with MILVUS_PASSWORD, or MILVUS_TOKEN)");
+	}
 
 	host = rest;
 	if (*host == '[') {		/* [v6addr]:port */

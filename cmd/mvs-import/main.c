@@ -41,6 +41,8 @@ static const char usage_text[] =
 	"  --max-send-bytes N     largest request the client sends (default 67108864)\n"
 	"  --create-index         create the indexes the stream's header lists, after the rows\n"
 	"  --load                 load the collection at the end and wait for it\n"
+	"  --shard I/N            the stream is shard I of N (mvs-export --shard) imported at once\n"
+	"                         with the others: tolerate their creations, verify its own rows\n"
 	"\n"
 	"Output:\n"
 	"  --progress             progress lines on standard error (default when it is a terminal)\n"
@@ -56,7 +58,7 @@ enum {
 	OPT_URI = 256, OPT_DB, OPT_CREATE_DB, OPT_COLLECTION, OPT_MODE, OPT_BATCH_ROWS, OPT_BATCH_BYTES,
 	OPT_INFLIGHT, OPT_CREATE_INDEX, OPT_LOAD, OPT_AUTO_ID, OPT_PROGRESS, OPT_USER, OPT_PASSWORD_FILE,
 	OPT_TOKEN_FILE, OPT_TLS_CA, OPT_TLS_CERT, OPT_TLS_KEY, OPT_TLS_SERVER_NAME, OPT_MAX_SEND_BYTES,
-	OPT_HELP, OPT_VERSION,
+	OPT_SHARD, OPT_HELP, OPT_VERSION,
 };
 
 static const struct option long_options[] = {
@@ -81,6 +83,7 @@ static const struct option long_options[] = {
 	{ "tls-key", required_argument, NULL, OPT_TLS_KEY },
 	{ "tls-server-name", required_argument, NULL, OPT_TLS_SERVER_NAME },
 	{ "max-send-bytes", required_argument, NULL, OPT_MAX_SEND_BYTES },
+	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -148,6 +151,12 @@ static void parse(int argc, char **argv, struct cli *cli)
 			break;
 		case OPT_CREATE_INDEX: cli->import.create_index = true; break;
 		case OPT_LOAD: cli->import.load = true; break;
+		case OPT_SHARD: {
+			char err[200];
+			if (mvs_shard_parse(optarg, &cli->import.shard, err, sizeof err) != 0)
+				mvs_usage_error("%s", err);
+			break;
+		}
 		case OPT_PROGRESS: cli->progress = true; break;
 		case 'q': cli->quiet = true; break;
 		case OPT_USER: cli->milvus.user = optarg; break;

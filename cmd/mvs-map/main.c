@@ -12,6 +12,7 @@
 #include "mvs_cli.h"
 #include "mvs_exit.h"
 #include "mvs_map.h"
+#include "mvs_row.h"
 #include "mvs_stream.h"
 
 #define UPSTREAM_PREFIX "upstream failed: "
@@ -224,12 +225,17 @@ static int map_stream(struct mvs_reader *r, struct mvs_writer *w, const struct o
 			row++;
 			if (o->limit >= 0 && kept >= (uint64_t)o->limit)
 				break;
-			if (mvs_map_row(&map, item.row, item.row_len, &out, &out_len)) {
+			/* A value that does not fit its field is damage, as in mvs-cat --verify: passing it
+			 * on would let the import fail later, or a consumer take it. */
+			char why[512];
+			bool bad_value = mvs_row_check(item.schema, item.row, item.row_len, why, sizeof why);
+			if (bad_value || mvs_map_row(&map, item.row, item.row_len, &out, &out_len)) {
 				bool named = strcmp(o->input, "-") != 0;
+				if (!bad_value)
+					snprintf(why, sizeof why, "not a msgpack array of %zu values", map.in_width);
 				snprintf(err, sizeof err, "%s%sunit %" PRIu64 " (collection \"%s\"), row %"
-					 PRIu64 ": not a msgpack array of %zu values", named ? o->input : "",
-					 named ? ": " : "", item.unit_index + 1, collection, row,
-					 map.in_width);
+					 PRIu64 ": %s", named ? o->input : "", named ? ": " : "",
+					 item.unit_index + 1, collection, row, why);
 				code = fail_downstream(w, MVS_EXIT_STREAM, err);
 				break;
 			}

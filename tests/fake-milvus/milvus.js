@@ -24,9 +24,11 @@ function kvList(map) {
 }
 
 class FakeMilvus {
-	// opts: {version, rateLimitEvery, flushRateLimit, pageJitter, onRows(n)}
+	// opts: {version, rateLimitEvery, flushRateLimit, pageJitter, onRows(n), and the bad-answer knobs
+	// emptyPageAfter, duplicateKeyPage, insertDuplicates (see server.js)}
 	constructor(opts) {
 		this.opts = opts;
+		this.sessions = new Map();	// iterator session_ts -> {rows, pages, emptied}
 		this.clock = new Clock();
 		this.nextId = BigInt(Date.now()) << 18n;
 		this.identifiers = 0;
@@ -465,7 +467,7 @@ class FakeMilvus {
 			throw fail.rateLimit();
 		const batch = ingest(c, req, upsert, (n, type) => this.allocIds(n, type));
 		const { seq, ts } = this.clock.write();
-		c.store.append(batch.cols, batch.n, batch.pks, batch.parts, seq);
+		c.store.append(batch.cols, batch.n, batch.pks, batch.parts, seq, !upsert && this.opts.insertDuplicates);
 		const ids = c.pk.type === DataType.Int64 ? { int_id: { data: batch.pks.map(String) } }
 			: { str_id: { data: batch.pks } };
 		const n = String(batch.n);
@@ -538,7 +540,26 @@ class FakeMilvus {
 			clock: this.clock,
 			pageJitter: (limit) => this.jitter(limit),
 			onRows: this.opts.onRows,
+			shapePage: (session, gids) => this.shapePage(session, gids),
 		});
+	}
+
+	// The bad-answer knobs on the pages of an iterator session: --empty-page-after N answers one empty
+	// page once N rows went out although rows remain; --duplicate-key-page N sends the first row of the
+	// Nth page twice.
+	shapePage(session, gids) {
+		let s = this.sessions.get(session);
+		if (!s)
+			this.sessions.set(session, s = { rows: 0, pages: 0, emptied: false });
+		s.pages++;
+		if (this.opts.emptyPageAfter && !s.emptied && s.rows >= this.opts.emptyPageAfter && gids.length) {
+			s.emptied = true;
+			return [];
+		}
+		if (this.opts.duplicateKeyPage === s.pages && gids.length)
+			gids = [gids[0], ...gids];
+		s.rows += gids.length;
+		return gids;
 	}
 
 	// Iterator pages with --page-jitter: shorter, longer, then exact, in turn (as reduce_stop_for_best

@@ -270,7 +270,8 @@ function outputColumn(coll, f, gids, dynamicKeys) {
 	return fd;
 }
 
-// Runs a Query against collection coll. env: {clock, pageJitter(limit) -> limit', onRows(n)}.
+// Runs a Query against collection coll. env: {clock, pageJitter(limit) -> limit', onRows(n), and
+// optionally shapePage(session, gids) -> gids: the fault knobs that damage iterator pages}.
 // Returns the QueryResults object (without status).
 function runQuery(coll, req, env) {
 	const params = parseQueryParams(req.query_params);
@@ -332,9 +333,10 @@ function runQuery(coll, req, env) {
 		gids.push(gid);
 		return gids.length < want;
 	});
-	result.fields_data = resolved.fields.map((f) => outputColumn(coll, f, gids, resolved.dynamicKeys));
+	const page = params.iterator && env.shapePage ? env.shapePage(String(gts === 0n ? sessionTs : gts), gids) : gids;
+	result.fields_data = resolved.fields.map((f) => outputColumn(coll, f, page, resolved.dynamicKeys));
 	result.output_fields = resolved.names;
-	env.onRows(gids.length);
+	env.onRows(page.length);
 	return result;
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // fake-milvus: an in-memory Milvus 2.6-compatible gRPC server for the mvs tests. It serves the official
 // milvus.proto.milvus.MilvusService definitions (from @zilliz/milvus2-sdk-node) on a loopback port and
-// adds fault knobs (rate limits, UNAVAILABLE, dying after N rows, jittered iterator pages).
+// adds fault knobs (rate limits, UNAVAILABLE, dying after N rows, jittered iterator pages) and bad answers
+// (malformed replies, an empty or a duplicate-key iterator page, Insert keeping duplicate keys).
 // Usage: see usage() below; prints "fake-milvus listening on HOST:PORT" on stdout when ready.
 'use strict';
 
@@ -21,6 +22,12 @@ const USAGE = `Usage: node server.js [options]
   --exit-after-rows N      exit(137) once N rows were returned by Query or accepted by Insert/Upsert
   --page-jitter            iterator Query pages are sometimes shorter, sometimes longer than limit
   --max-recv-bytes N       request size limit (default 67108864); larger requests get RESOURCE_EXHAUSTED
+  --malformed-reply RPC:N  the Nth call of RPC (e.g. Query:3) is carried out, but answered with bytes that
+                           are not a protobuf message
+  --empty-page-after N     an iterator session gets one empty Query page once N rows went out, rows remaining
+  --duplicate-key-page N   the Nth Query page of an iterator session carries its first row twice
+  --insert-duplicates      Insert keeps rows whose key is already there (both count, as in Milvus);
+                           by default it replaces them, like Upsert
   --verbose                log one line per request to stderr
 `;
 
@@ -35,13 +42,15 @@ function parseArgs(argv) {
 	const opts = {
 		port: 19530, host: '127.0.0.1', user: null, password: null, version: 'v2.6.0', rateLimitEvery: 0,
 		flushRateLimit: 0, unavailableEvery: 0, exitAfterRows: 0, pageJitter: false, maxRecvBytes: 64 << 20,
-		verbose: false,
+		verbose: false, malformed: null, emptyPageAfter: 0, duplicateKeyPage: 0, insertDuplicates: false,
 	};
 	const numeric = {
 		'--port': 'port', '--rate-limit-every': 'rateLimitEvery', '--flush-rate-limit': 'flushRateLimit',
 		'--unavailable-every': 'unavailableEvery', '--exit-after-rows': 'exitAfterRows', '--max-recv-bytes': 'maxRecvBytes',
+		'--empty-page-after': 'emptyPageAfter', '--duplicate-key-page': 'duplicateKeyPage',
 	};
-	const strings = { '--host': 'host', '--user': 'user', '--password': 'password', '--version': 'version' };
+	const strings = { '--host': 'host', '--user': 'user', '--password': 'password', '--version': 'version',
+		'--malformed-reply': 'malformed' };
 	for (let i = 0; i < argv.length; i++) {
 		const a = argv[i];
 		if (a === '--help' || a === '-h') {
@@ -51,6 +60,8 @@ function parseArgs(argv) {
 			opts.pageJitter = true;
 		} else if (a === '--verbose') {
 			opts.verbose = true;
+		} else if (a === '--insert-duplicates') {
+			opts.insertDuplicates = true;
 		} else if (a in numeric || a in strings) {
 			if (i + 1 >= argv.length)
 				usageError(`option ${a} needs a value`);
@@ -68,6 +79,12 @@ function parseArgs(argv) {
 	}
 	if ((opts.user === null) !== (opts.password === null))
 		usageError('--user and --password go together');
+	if (opts.malformed !== null) {
+		const m = /^([A-Za-z]+):(\d+)$/.exec(opts.malformed);
+		if (!m || Number(m[2]) < 1)
+			usageError(`--malformed-reply needs RPC:N (e.g. Query:3), got "${opts.malformed}"`);
+		opts.malformed = { rpc: m[1], call: Number(m[2]) };
+	}
 	return opts;
 }
 
@@ -87,6 +104,9 @@ function main() {
 		rateLimitEvery: opts.rateLimitEvery,
 		flushRateLimit: opts.flushRateLimit,
 		pageJitter: opts.pageJitter,
+		emptyPageAfter: opts.emptyPageAfter,
+		duplicateKeyPage: opts.duplicateKeyPage,
+		insertDuplicates: opts.insertDuplicates,
 		onRows: (n) => {
 			rowsServed += n;
 			if (opts.exitAfterRows && rowsServed >= opts.exitAfterRows && !dying) {
@@ -107,6 +127,11 @@ function main() {
 	const { def, methods } = serviceDefinition();
 	const service = {};
 	const impl = {};
+	// --malformed-reply: the reply object that its serializer turns into bytes no protobuf parser
+	// accepts (field 1, length-delimited, 100 bytes announced, 1 present).
+	const MALFORMED = {};
+	const GARBAGE = Buffer.from([0x0a, 0x64, 0x01]);
+	const callsOf = new Map();
 	for (const [name, method] of Object.entries(def)) {
 		const info = methods[name];
 		if (info.streaming) {
@@ -117,9 +142,9 @@ function main() {
 		// half-close: Milvus (grpc-go) does the same, and the Node SDK's retry of a failed call never
 		// half-closes its new attempt.
 		const custom = { requestStream: true, responseStream: true };
-		if (name === 'Query')
-			custom.responseSerialize = encodeQueryResults;
-		else if (name === 'Insert' || name === 'Upsert')
+		const serialize = name === 'Query' ? encodeQueryResults : method.responseSerialize;
+		custom.responseSerialize = (obj) => (obj === MALFORMED ? GARBAGE : serialize(obj));
+		if (name === 'Insert' || name === 'Upsert')
 			custom.requestDeserialize = name === 'Insert' ? decodeInsertRequest : decodeUpsertRequest;
 		service[name] = Object.assign({}, method, custom);
 		const unary = (call, callback) => {
@@ -139,6 +164,7 @@ function main() {
 				callback({ code: grpc.status.UNAVAILABLE, details: 'fake-milvus: injected unavailable' });
 				return;
 			}
+			callsOf.set(name, (callsOf.get(name) || 0) + 1);
 			let response;
 			try {
 				const handler = milvus[name];
@@ -155,6 +181,12 @@ function main() {
 					return;
 				}
 				response = info.responseIsStatus ? status : { status };
+			}
+			// the call was carried out; only its answer is unreadable
+			if (opts.malformed && opts.malformed.rpc === name && opts.malformed.call === callsOf.get(name)) {
+				log(`${what} -> malformed reply (injected)`);
+				callback(null, MALFORMED);
+				return;
 			}
 			const st = info.responseIsStatus ? response : response.status;
 			log(`${what} -> code=${st.code}${st.code ? ` (${st.reason})` : ''} ${Date.now() - started}ms`);

@@ -62,6 +62,7 @@ class Store {
 		this.pkInt = this.intPk ? new GrowArray(BigInt64Array) : null;
 		this.pkStr = this.intPk ? null : [];
 		this.latest = new Map();	// pk key -> gid of the newest version
+		this.older = new Map();		// pk key -> gids of older versions an Insert kept alive (duplicates)
 		this.sorted = new GrowArray(Uint32Array);	// gids ordered by (pk, gid)
 		this.indexed = 0;	// gids below this are in `sorted`
 	}
@@ -84,7 +85,9 @@ class Store {
 
 	// Appends a batch. cols: one column object per field (null for fields stored nowhere), pks: the
 	// primary keys (BigInt or string), parts: partition index per row (Uint16Array) , seq: the write.
-	append(cols, n, pks, parts, seq) {
+	// keepDuplicates: rows with a key that is already there do not replace it, both stay (what Milvus
+	// does on Insert); otherwise they supersede every live version (Upsert).
+	append(cols, n, pks, parts, seq, keepDuplicates) {
 		const base = this.rows;
 		const total = base + n;
 		for (const g of [this.segOf, this.part, this.insSeq, this.delSeq])
@@ -106,8 +109,21 @@ class Store {
 				this.pkStr.push(pk);
 			const key = pkKey(pk);
 			const old = this.latest.get(key);
-			if (old !== undefined && this.delSeq.a[old] === 0)
+			if (old !== undefined && this.delSeq.a[old] === 0 && keepDuplicates) {
+				const kept = this.older.get(key);
+				if (kept)
+					kept.push(old);
+				else
+					this.older.set(key, [old]);
+			} else if (old !== undefined && this.delSeq.a[old] === 0) {
 				this.delSeq.a[old] = seq;
+			}
+			if (!keepDuplicates && this.older.has(key)) {
+				for (const g of this.older.get(key))
+					if (this.delSeq.a[g] === 0)
+						this.delSeq.a[g] = seq;
+				this.older.delete(key);
+			}
 			this.latest.set(key, gid);
 		}
 		this.rows = total;

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Values that cannot be trusted: a str that is not UTF-8 and a JSON field that is not JSON, patched
 # into an all-types stream. mvs-cat --verify names unit, row and field and exits 4; plain mvs-cat
-# prints the rows before and then fails the same way (never invalid JSON); mvs-map, which copies
-# values without decoding them, still catches the patch through the trailer checksum.
+# prints the rows before and then fails the same way (never invalid JSON); mvs-map checks the values
+# it copies the same way, and a change only the trailer's checksum can see is caught there.
 . "$MVS_TOP/tests/lib.sh"
 gen=$MVS_TESTTOOLS/mvs-gen
 
@@ -29,7 +29,8 @@ mvs-cat "$T/utf8.mvs" >"$T/out.jsonl" 2>"$T/stderr" || rc=$?
 [ "$(wc -l <"$T/out.jsonl")" -eq 1 ] || fail "the row before the bad one should be printed"
 grep -qF 'row 2: field "doc": invalid UTF-8 at byte 0' "$T/stderr" || fail "mvs-cat: wrong message"
 expect_exit 4 mvs-map -o "$T/mapped.mvs" "$T/utf8.mvs"
-grep -q "checksum mismatch" "$T/stderr" || fail "mvs-map should report the checksum"
+grep -qF "mvs-map: error: $T/utf8.mvs: unit 1 (collection \"gen_0\"), row 2: field \"doc\": string is not valid UTF-8" \
+	"$T/stderr" || fail "mvs-map should name the row and the field"
 if [ -e "$T/mapped.mvs" ] || [ -e "$T/mapped.mvs.part" ]; then fail "mvs-map left a file behind"; fi
 
 # row 2: the JSON field's text starts with '<' instead of '{'
@@ -44,3 +45,5 @@ cp "$T/all.mvs" "$T/vec.mvs"
 patch "$T/vec.mvs" "POINT (2 2)" 'Q'
 expect_exit 4 mvs-cat --verify "$T/vec.mvs"
 grep -q "checksum mismatch in unit 1" "$T/stderr" || fail "--verify: checksum not reported"
+expect_exit 4 mvs-map -o "$T/mapped.mvs" "$T/vec.mvs"
+grep -q "checksum mismatch in unit 1" "$T/stderr" || fail "mvs-map: checksum not reported"
