@@ -707,8 +707,11 @@ static int plan_shard(struct export_ctx *x, struct unit *u)
 	mvs_info("collection \"%s\": shard %" PRIu32 "/%" PRIu32 ": %s%s", u->name, sh->index, sh->count, filter,
 		 split ? split : "");
 	u->filter = and_filters(filter, x->opt->filter, &oom);
-	free(filter);
 	free(split);
+	/* the header records the shard */
+	u->schema.shard_index = sh->index;
+	u->schema.shard_count = sh->count;
+	u->schema.shard_filter = filter;
 	if (oom) {
 		fail_oom(x);
 		return -1;

@@ -212,7 +212,7 @@ int mvs_header_encode(const struct mvs_schema *s, unsigned char **out, size_t *l
 {
 	struct enc e;
 	bool has_source = nonempty(s->source_version) || nonempty(s->source_database);
-	size_t n = 2 + nonempty(s->tool) + nonempty(s->created) + has_source +
+	size_t n = 2 + nonempty(s->tool) + nonempty(s->created) + has_source + (s->shard_count != 0) +
 		   (s->n_functions != 0) + (s->n_partitions != 0) + (s->n_indexes != 0);
 
 	enc_init(&e);
@@ -228,6 +228,15 @@ int mvs_header_encode(const struct mvs_schema *s, unsigned char **out, size_t *l
 			put_key_str(&e, "server_version", s->source_version);
 		if (nonempty(s->source_database))
 			put_key_str(&e, "database", s->source_database);
+	}
+	if (s->shard_count) {
+		/* index is written even when 0 */
+		put_str(&e, "shard");
+		msgpack_pack_map(&e.pk, 2 + nonempty(s->shard_filter));
+		put_key_int(&e, "index", s->shard_index);
+		put_key_int(&e, "count", s->shard_count);
+		if (nonempty(s->shard_filter))
+			put_key_str(&e, "filter", s->shard_filter);
 	}
 	put_str(&e, "collection");
 	put_collection(&e, s);
@@ -654,6 +663,22 @@ static int source_entry(struct dec *d, void *ctx, const char *k, size_t klen)
 	return dec_ignore(d);
 }
 
+static int shard_entry(struct dec *d, void *ctx, const char *k, size_t klen)
+{
+	struct mvs_schema *s = ctx;
+	int64_t v = 0;
+
+	if (key_is(k, klen, "index") || key_is(k, klen, "count")) {
+		if (dec_int_range(d, &v, 0, UINT32_MAX) != 0)
+			return -1;
+		*(key_is(k, klen, "index") ? &s->shard_index : &s->shard_count) = (uint32_t)v;
+		return 0;
+	}
+	if (key_is(k, klen, "filter"))
+		return dec_strdup(d, &s->shard_filter);
+	return dec_ignore(d);
+}
+
 static int collection_entry(struct dec *d, void *ctx, const char *k, size_t klen)
 {
 	struct mvs_schema *s = ctx;
@@ -883,6 +908,8 @@ static int header_entry(struct dec *d, void *ctx, const char *k, size_t klen)
 		return dec_strdup(d, &s->created);
 	if (key_is(k, klen, "source"))
 		return dec_map(d, s, source_entry);
+	if (key_is(k, klen, "shard"))
+		return dec_map(d, s, shard_entry);
 	if (key_is(k, klen, "collection")) {
 		hc->has_collection = true;
 		return dec_map(d, s, collection_entry);

@@ -920,6 +920,13 @@ int mvs_json_header(struct mvs_jbuf *b, const struct mvs_schema *s, char *err, s
 		put_text(b, &inner, "database", s->source_database);
 		put_char(b, '}');
 	}
+	if (s->shard_count) {
+		put_key(b, &first, "shard");
+		put_fmt(b, "{\"index\":%" PRIu32 ",\"count\":%" PRIu32, s->shard_index, s->shard_count);
+		inner = false;
+		put_text(b, &inner, "filter", s->shard_filter);
+		put_char(b, '}');
+	}
 
 	put_key(b, &first, "collection");
 	put_char(b, '{');

@@ -128,6 +128,7 @@ void mvs_schema_free(struct mvs_schema *s)
 	free(s->source_database);
 	free(s->tool);
 	free(s->created);
+	free(s->shard_filter);
 	*s = (struct mvs_schema){ 0 };
 }
 
@@ -180,6 +181,7 @@ int mvs_schema_copy(struct mvs_schema *dst, const struct mvs_schema *src)
 	dst->source_database = dup_opt(src->source_database, &failed);
 	dst->tool = dup_opt(src->tool, &failed);
 	dst->created = dup_opt(src->created, &failed);
+	dst->shard_filter = dup_opt(src->shard_filter, &failed);
 	if (kvlist_copy(&dst->properties, &src->properties) != 0)
 		failed = true;
 

@@ -84,6 +84,10 @@ struct mvs_schema {
 	char *source_database;	/* or NULL */
 	char *tool;		/* "mvs-export 0.1.0" */
 	char *created;		/* RFC 3339 UTC time the stream was written */
+	/* a shard of the collection (mvs-export --shard I/N): I, N (0: not a shard) and the filter that
+	 * selected its rows on the source */
+	uint32_t shard_index, shard_count;
+	char *shard_filter;
 };
 
 void mvs_schema_free(struct mvs_schema *schema);

@@ -143,7 +143,7 @@ note "$flips flipped streams rejected by mvs-import ($early with visible damage 
 
 # ---- not this version, not a stream at all ----
 cp "$T/orig.mvs" "$T/major.mvs"
-printf '\002' | dd of="$T/major.mvs" bs=1 seek=8 conv=notrunc status=none
+printf '\002\000' | dd of="$T/major.mvs" bs=1 seek=8 conv=notrunc status=none
 import_fails major 4 "$T/major.mvs"
 grep -q "unsupported mvs stream version 2.0" "$T/stderr" || { cat "$T/stderr" >&2; fail "wrong major: message"; }
 printf '{"id": 1}\n' >"$T/text"

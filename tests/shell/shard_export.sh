@@ -47,6 +47,10 @@ grep -q '"id":9223372036854775807,' "$T/s3" || fail "INT64_MAX is not in shard 3
 grep -q '"id":-1,' "$T/s3" || fail "-1 is not in shard 3"
 grep -q '^mvs-export: collection "ints": shard 3/4: (id % 4 == 3 or id % 4 == -1)$' "$T/export.err" ||
 	fail "shard 3 filter: $(cat "$T/export.err")"
+# the header records the shard, and mvs-map carries it on
+mvs-export -q --uri "$src_URI" --collection ints --shard 3/4 | mvs-map | mvs-cat --header >"$T/header.json"
+grep -qF '"shard":{"index":3,"count":4,"filter":"(id % 4 == 3 or id % 4 == -1)"}' "$T/header.json" ||
+	fail "header: $(cat "$T/header.json")"
 shards ints 3 --filter 'n >= 100'
 shards ints 4 --partition p1 --partition p2
 shards ints 7 --batch-size 5

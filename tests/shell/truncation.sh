@@ -86,7 +86,7 @@ note "${#bytes[@]} flips rejected"
 
 # ---- not a stream, or not this version ----
 cp "$T/orig.mvs" "$T/major.mvs"
-printf '\002' | dd of="$T/major.mvs" bs=1 seek=8 conv=notrunc status=none
+printf '\002\000' | dd of="$T/major.mvs" bs=1 seek=8 conv=notrunc status=none
 expect 4 mvs-cat --verify "$T/major.mvs"
 grep -q "unsupported mvs stream version 2.0" "$T/stderr" || fail "wrong major message"
 expect 4 mvs-map "$T/major.mvs"
