@@ -181,77 +181,29 @@ static void unit_free(struct unit *u)
 
 /* ---- expressions ---- */
 
-/* A growable string; appends fail softly (failed is set) and are checked once at the end. */
-struct text {
-	char *s;
-	size_t len, cap;
-	bool failed;
-};
-
-static void text_add(struct text *t, const char *s, size_t n)
-{
-	if (t->failed)
-		return;
-	if (t->len + n + 1 > t->cap) {
-		size_t cap = t->cap ? t->cap : 64;
-		while (cap < t->len + n + 1)
-			cap *= 2;
-		char *grown = realloc(t->s, cap);
-		if (!grown) {
-			t->failed = true;
-			return;
-		}
-		t->s = grown;
-		t->cap = cap;
-	}
-	memcpy(t->s + t->len, s, n);
-	t->len += n;
-	t->s[t->len] = '\0';
-}
-
-static void text_str(struct text *t, const char *s)
-{
-	text_add(t, s, strlen(s));
-}
-
 /* The expression of the page after key `last`: `pk > last` (a quoted literal for VarChar keys), then
  * ` and (filter)` when there is a filter; for the first page (last NULL) the filter alone, or ""
  * (Milvus accepts an empty expression together with a limit). Returns a malloc'ed string or NULL
  * when out of memory. */
 static char *page_expr(const char *pk_field, const struct mvs_pk *last, const char *filter)
 {
-	struct text t = { 0 };
+	char *key, *expr = NULL;
+	int n;
 
-	if (!last) {
-		text_str(&t, filter ? filter : "");
-	} else {
-		text_str(&t, pk_field);
-		text_str(&t, " > ");
-		if (last->is_string) {
-			char *literal = mvs_shard_quote(last->s, last->len);
-			if (!literal)
-				t.failed = true;
-			else
-				text_str(&t, literal);
-			free(literal);
-		} else {
-			char num[24];
-			snprintf(num, sizeof num, "%" PRId64, last->i);
-			text_str(&t, num);
-		}
-		if (filter) {
-			text_str(&t, " and (");
-			text_str(&t, filter);
-			text_str(&t, ")");
-		}
-	}
-	if (t.failed || !t.s) {
-		if (!t.failed)
-			return strdup("");
-		free(t.s);
+	if (!last)
+		return strdup(filter ? filter : "");
+	if (last->is_string)
+		key = mvs_shard_quote(last->s, last->len);
+	else if (asprintf(&key, "%" PRId64, last->i) < 0)
+		key = NULL;
+	if (!key)
 		return NULL;
-	}
-	return t.s;
+	if (filter)
+		n = asprintf(&expr, "%s > %s and (%s)", pk_field, key, filter);
+	else
+		n = asprintf(&expr, "%s > %s", pk_field, key);
+	free(key);
+	return n < 0 ? NULL : expr;
 }
 
 /* ---- page size ---- */

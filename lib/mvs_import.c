@@ -1043,31 +1043,16 @@ static int finish_unit(struct importer *im, double started, uint64_t unit_bytes)
  * does not fit. */
 static int resume_expr(char *out, size_t size, const char *pk_field, const struct mvs_pk *last)
 {
-	size_t n = (size_t)snprintf(out, size, "%s > ", pk_field);
+	char *literal = NULL;
+	int n;
 
-	if (n >= size)
-		return -1;
 	if (!last->is_string)
-		return (size_t)snprintf(out + n, size - n, "%" PRId64, last->i) < size - n ? 0 : -1;
-	out[n++] = '"';
-	for (size_t i = 0; i < last->len; i++) {
-		unsigned char c = (unsigned char)last->s[i];
-		char esc[8];
-
-		if (c == '"' || c == '\\')
-			snprintf(esc, sizeof esc, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			snprintf(esc, sizeof esc, "\\x%02x", c);
-		else
-			snprintf(esc, sizeof esc, "%c", c);
-		if (n + strlen(esc) + 2 > size)
-			return -1;
-		memcpy(out + n, esc, strlen(esc));
-		n += strlen(esc);
-	}
-	out[n++] = '"';
-	out[n] = '\0';
-	return 0;
+		return (size_t)snprintf(out, size, "%s > %" PRId64, pk_field, last->i) < size ? 0 : -1;
+	if (!(literal = mvs_shard_quote(last->s, last->len)))
+		return -1;
+	n = snprintf(out, size, "%s > %s", pk_field, literal);
+	free(literal);
+	return n >= 0 && (size_t)n < size ? 0 : -1;
 }
 
 /* Writes s as one POSIX shell word: as it is when that is safe, else single-quoted. */
