@@ -63,7 +63,7 @@ TOOL_SRC := $(wildcard tests/tools/*.c)
 TESTTOOL_BINS := $(patsubst tests/tools/%.c,$(O)/tests/tools/%,$(TOOL_SRC))
 MAN_PAGES := $(wildcard man/*.[1-8])
 
-.PHONY: all check check-asan test-deps fuzz demo bench install uninstall clean
+.PHONY: all check check-valgrind check-asan test-deps fuzz demo bench install uninstall clean
 .DEFAULT_GOAL := all
 .SECONDARY: $(GEN_C) $(GEN_H)
 
@@ -123,6 +123,10 @@ test-deps: tests/node_modules/.package-lock.json
 
 check: all test-deps
 	MVS_BIN=$(abspath $(BIN)) MVS_TESTBIN=$(abspath $(O)/tests) tests/run $(TESTS)
+
+# Memcheck of the unit tests and the shell tests with few tool runs (about 12 minutes).
+check-valgrind: all test-deps
+	MVS_BIN=$(abspath $(BIN)) MVS_TESTBIN=$(abspath $(O)/tests) tests/tools/valgrind-check $(TESTS)
 
 check-asan:
 	$(MAKE) SAN=1 check
