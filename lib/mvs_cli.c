@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
@@ -201,6 +202,22 @@ int mvs_input_open(const char *path)
 	if (fd < 0)
 		mvs_error("cannot open %s: %s", path, strerror(errno));
 	return fd;
+}
+
+void mvs_cli_default_option(int opt, const char *usage_text, char **argv)
+{
+	switch (opt) {
+	case MVS_CLI_OPT_HELP:
+		fputs(usage_text, stdout);
+		exit(MVS_EXIT_OK);
+	case MVS_CLI_OPT_VERSION:
+		mvs_print_version();
+		exit(MVS_EXIT_OK);
+	case ':':
+		mvs_usage_error("option '%s' needs a value", argv[optind - 1]);
+	default:
+		mvs_usage_error("unknown option '%s'", argv[optind - 1]);
+	}
 }
 
 int64_t mvs_parse_count(const char *option, const char *value, int64_t min, int64_t max)

@@ -29,6 +29,18 @@ int mvs_output_commit(bool ok);
 /* Input: path NULL or "-" is stdin. Returns the fd, or -1 after printing why. */
 int mvs_input_open(const char *path);
 
+/* The getopt_long values of --help and --version, for the tools whose option switch ends in
+ * mvs_cli_default_option. The tools' own values run from 256 up, well below these. */
+enum { MVS_CLI_OPT_HELP = 0x1000, MVS_CLI_OPT_VERSION };
+#define MVS_CLI_HELP_VERSION_OPTIONS \
+	{ "help", no_argument, NULL, MVS_CLI_OPT_HELP }, \
+	{ "version", no_argument, NULL, MVS_CLI_OPT_VERSION }
+
+/* The default: case of a tool's getopt_long switch, run with opterr = 0 and ":" leading the short
+ * options: --help prints usage_text to stdout and exits 0, --version prints the version and exits 0;
+ * anything else is the usage error "option 'X' needs a value" or "unknown option 'X'". */
+void mvs_cli_default_option(int opt, const char *usage_text, char **argv) __attribute__((noreturn));
+
 /* Parses a non-negative integer option value; usage error naming the option otherwise. */
 int64_t mvs_parse_count(const char *option, const char *value, int64_t min, int64_t max);
 

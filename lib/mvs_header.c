@@ -87,8 +87,9 @@ static void put_key_bool(struct enc *e, const char *key, bool value)
 		msgpack_pack_false(&e->pk);
 }
 
-static void put_kvlist(struct enc *e, const struct mvs_kvlist *list)
+static void put_key_kvlist(struct enc *e, const char *key, const struct mvs_kvlist *list)
 {
+	put_str(e, key);
 	msgpack_pack_map(&e->pk, list->len);
 	for (size_t i = 0; i < list->len; i++)
 		put_key_str(e, list->items[i].key, list->items[i].value);
@@ -122,10 +123,8 @@ static void put_collection(struct enc *e, const struct mvs_schema *s)
 		put_key_bool(e, "enable_dynamic_field", true);
 	if (s->num_partitions != 0)
 		put_key_int(e, "num_partitions", s->num_partitions);
-	if (s->properties.len) {
-		put_str(e, "properties");
-		put_kvlist(e, &s->properties);
-	}
+	if (s->properties.len)
+		put_key_kvlist(e, "properties", &s->properties);
 }
 
 static void put_field(struct enc *e, const struct mvs_field *f)
@@ -168,14 +167,10 @@ static void put_field(struct enc *e, const struct mvs_field *f)
 		put_str(e, "default");
 		enc_write(e, (const char *)f->default_value, f->default_value_len);
 	}
-	if (f->type_params.len) {
-		put_str(e, "type_params");
-		put_kvlist(e, &f->type_params);
-	}
-	if (f->index_params.len) {
-		put_str(e, "index_params");
-		put_kvlist(e, &f->index_params);
-	}
+	if (f->type_params.len)
+		put_key_kvlist(e, "type_params", &f->type_params);
+	if (f->index_params.len)
+		put_key_kvlist(e, "index_params", &f->index_params);
 }
 
 static void put_function(struct enc *e, const struct mvs_function *fn)
@@ -191,10 +186,8 @@ static void put_function(struct enc *e, const struct mvs_function *fn)
 	put_strv(e, fn->input_fields, fn->n_input_fields);
 	put_str(e, "output_fields");
 	put_strv(e, fn->output_fields, fn->n_output_fields);
-	if (fn->params.len) {
-		put_str(e, "params");
-		put_kvlist(e, &fn->params);
-	}
+	if (fn->params.len)
+		put_key_kvlist(e, "params", &fn->params);
 }
 
 static void put_index(struct enc *e, const struct mvs_index *ix)
@@ -202,10 +195,8 @@ static void put_index(struct enc *e, const struct mvs_index *ix)
 	msgpack_pack_map(&e->pk, 2 + (ix->params.len != 0));
 	put_key_str(e, "field", ix->field_name);
 	put_key_str(e, "name", ix->index_name);
-	if (ix->params.len) {
-		put_str(e, "params");
-		put_kvlist(e, &ix->params);
-	}
+	if (ix->params.len)
+		put_key_kvlist(e, "params", &ix->params);
 }
 
 int mvs_header_encode(const struct mvs_schema *s, unsigned char **out, size_t *len)
@@ -322,27 +313,12 @@ static int dec_fail(struct dec *d, const char *fmt, ...)
 	return -1;
 }
 
-/* The msgpack family of the next value, for "found a ..." messages. */
+/* What the next value is, for "found ..." messages. */
 static const char *dec_found(const struct dec *d)
 {
 	if (d->p >= d->end)
 		return "the end of the payload";
-	unsigned char b = *d->p;
-	if (b <= 0x7f || b >= 0xe0 || (b >= 0xcc && b <= 0xd3))
-		return "an integer";
-	if ((b & 0xf0) == 0x80 || b == 0xde || b == 0xdf)
-		return "a map";
-	if ((b & 0xf0) == 0x90 || b == 0xdc || b == 0xdd)
-		return "an array";
-	if ((b & 0xe0) == 0xa0 || (b >= 0xd9 && b <= 0xdb))
-		return "a str";
-	switch (b) {
-	case 0xc0: return "nil";
-	case 0xc2: case 0xc3: return "a bool";
-	case 0xc4: case 0xc5: case 0xc6: return "a bin";
-	case 0xca: case 0xcb: return "a float";
-	default: return "an ext";
-	}
+	return mvs_value_kind(d->p, (size_t)(d->end - d->p));
 }
 
 static int dec_need(struct dec *d, size_t n)
@@ -599,40 +575,17 @@ static int dec_kvlist(struct dec *d, struct mvs_kvlist *list)
 	return dec_map(d, list, kv_entry);
 }
 
-static int dec_strv(struct dec *d, char ***v, size_t *n)
+/* Decodes an array into a calloc'd array of count items of the given size, one(d, item) decoding
+ * each. The array is handed back in *items even on failure, with *n counting the items to free. A
+ * second array for the same key (*n already set) is refused, *items left as it was. */
+static int dec_array(struct dec *d, void **items, size_t *n, size_t size,
+		     int (*one)(struct dec *d, void *item))
 {
 	uint32_t count;
 
 	if (*n)
 		return dec_fail(d, "appears twice");
-	if (dec_container(d, false, &count) != 0)
-		return -1;
-	if (count > (size_t)(d->end - d->p))
-		return dec_fail(d, "array of %" PRIu32 " elements exceeds the payload", count);
-	if (count == 0)
-		return 0;
-	*v = calloc(count, sizeof **v);
-	if (!*v)
-		return dec_fail(d, "out of memory");
-	for (uint32_t i = 0; i < count; i++) {
-		size_t old = key_push_index(d, i);
-		*n = i + 1;	/* so a failure frees what was read */
-		if (dec_strdup(d, &(*v)[i]) != 0)
-			return -1;
-		d->key[old] = 0;
-	}
-	return 0;
-}
-
-/* Decodes an array of maps into a calloc'd array of count structs of the given size, handed back in
- * *items even on failure (with *n counting the entries to free). */
-static int dec_struct_array(struct dec *d, void **items, size_t *n, size_t size,
-			    int (*one)(struct dec *d, void *item))
-{
-	uint32_t count;
-
 	*items = NULL;
-	*n = 0;
 	if (dec_container(d, false, &count) != 0)
 		return -1;
 	if (count > (size_t)(d->end - d->p))
@@ -644,12 +597,27 @@ static int dec_struct_array(struct dec *d, void **items, size_t *n, size_t size,
 		return dec_fail(d, "out of memory");
 	for (uint32_t i = 0; i < count; i++) {
 		size_t old = key_push_index(d, i);
-		*n = i + 1;
+		*n = i + 1;	/* so a failure frees what was read */
 		if (one(d, (char *)*items + i * size) != 0)
 			return -1;
 		d->key[old] = 0;
 	}
 	return 0;
+}
+
+static int dec_strv_item(struct dec *d, void *item)
+{
+	return dec_strdup(d, item);
+}
+
+/* An array of str as a calloc'd array of C strings. */
+static int dec_strv(struct dec *d, char ***v, size_t *n)
+{
+	void *items = *v;
+	int rc = dec_array(d, &items, n, sizeof **v, dec_strv_item);
+
+	*v = items;
+	return rc;
 }
 
 static int source_entry(struct dec *d, void *ctx, const char *k, size_t klen)
@@ -914,36 +882,31 @@ static int header_entry(struct dec *d, void *ctx, const char *k, size_t klen)
 		hc->has_collection = true;
 		return dec_map(d, s, collection_entry);
 	}
+	/* dec_array fills a void *, handed over to the typed member after */
 	if (key_is(k, klen, "fields")) {
-		void *items;
+		void *items = s->fields;
 		int rc;
 
-		if (hc->has_fields)
+		if (hc->has_fields)	/* an empty "fields" counts too */
 			return dec_fail(d, "appears twice");
 		hc->has_fields = true;
-		rc = dec_struct_array(d, &items, &s->n_fields, sizeof *s->fields, dec_field);
+		rc = dec_array(d, &items, &s->n_fields, sizeof *s->fields, dec_field);
 		s->fields = items;
 		return rc;
 	}
 	if (key_is(k, klen, "functions")) {
-		void *items;
-		int rc;
+		void *items = s->functions;
+		int rc = dec_array(d, &items, &s->n_functions, sizeof *s->functions, dec_function);
 
-		if (s->functions)
-			return dec_fail(d, "appears twice");
-		rc = dec_struct_array(d, &items, &s->n_functions, sizeof *s->functions, dec_function);
 		s->functions = items;
 		return rc;
 	}
 	if (key_is(k, klen, "partitions"))
 		return dec_strv(d, &s->partitions, &s->n_partitions);
 	if (key_is(k, klen, "indexes")) {
-		void *items;
-		int rc;
+		void *items = s->indexes;
+		int rc = dec_array(d, &items, &s->n_indexes, sizeof *s->indexes, dec_index);
 
-		if (s->indexes)
-			return dec_fail(d, "appears twice");
-		rc = dec_struct_array(d, &items, &s->n_indexes, sizeof *s->indexes, dec_index);
 		s->indexes = items;
 		return rc;
 	}

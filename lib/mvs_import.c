@@ -123,16 +123,25 @@ static int fail(struct importer *im, int code, const char *fmt, ...)
 	return im->exit_code;
 }
 
-static int fail_rpc(struct importer *im, const struct mvs_milvus_error *err, const char *what)
+static int fail_rpc(struct importer *im, const struct mvs_milvus_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* fail() for a failed Milvus call: what was being done (printf's fmt and arguments; fmt NULL for
+ * nothing), then the server's answer. */
+static int fail_rpc(struct importer *im, const struct mvs_milvus_error *err, const char *fmt, ...)
 {
-	char buf[1536];
+	char buf[1536], what[600];
+	va_list ap;
 
 	mvs_milvus_error_render(err, buf, sizeof buf);
 	if (err->code == 800 && strlen(buf) + 40 < sizeof buf)	/* database not found */
 		strcat(buf, " (--create-db creates it)");
-	if (what)
-		return fail(im, mvs_milvus_error_exit(err), "%s: %s", what, buf);
-	return fail(im, mvs_milvus_error_exit(err), "%s", buf);
+	if (!fmt)
+		return fail(im, mvs_milvus_error_exit(err), "%s", buf);
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	return fail(im, mvs_milvus_error_exit(err), "%s: %s", what, buf);
 }
 
 /* Continuation lines of a report: printed even with -q, like the error they explain. */
@@ -286,21 +295,28 @@ static void parts_free(struct importer *im)
 	im->n_parts = 0;
 }
 
-/* --shard: whether another importer created the partition meanwhile (a failed creation's excuse). */
-static bool partition_exists_now(struct importer *im, const char *name)
+/* --shard: whether another importer created the target collection (partition NULL) or its partition
+ * meanwhile (a failed creation's excuse). */
+static bool target_exists_now(struct importer *im, const char *partition)
 {
-	Milvus__Proto__Milvus__HasPartitionRequest req = MILVUS__PROTO__MILVUS__HAS_PARTITION_REQUEST__INIT;
+	Milvus__Proto__Milvus__HasCollectionRequest has_collection =
+		MILVUS__PROTO__MILVUS__HAS_COLLECTION_REQUEST__INIT;
+	Milvus__Proto__Milvus__HasPartitionRequest has_partition = MILVUS__PROTO__MILVUS__HAS_PARTITION_REQUEST__INIT;
 	Milvus__Proto__Milvus__BoolResponse *has = NULL;
 	struct mvs_milvus_error err;
-	bool yes;
+	int rc;
 
 	if (im->o->shard.count <= 1)
 		return false;
-	req.collection_name = (char *)im->target;
-	req.partition_name = (char *)name;
-	if (mvs_milvus_has_partition(im->client, &req, &has, &err) != 0)
-		return false;
-	yes = has->value;
+	if (partition) {
+		has_partition.collection_name = (char *)im->target;
+		has_partition.partition_name = (char *)partition;
+		rc = mvs_milvus_has_partition(im->client, &has_partition, &has, &err);
+	} else {
+		has_collection.collection_name = (char *)im->target;
+		rc = mvs_milvus_has_collection(im->client, &has_collection, &has, &err);
+	}
+	bool yes = rc == 0 && has->value;
 	mvs_milvus_free(has);
 	return yes;
 }
@@ -316,13 +332,9 @@ static int ensure_partition(struct importer *im, const char *name)
 		return 0;
 	req.collection_name = (char *)im->target;
 	req.partition_name = (char *)name;
-	if (mvs_milvus_create_partition(im->client, &req, &st, &err) != 0 && !partition_exists_now(im, name)) {
-		char what[600];
-
-		snprintf(what, sizeof what, "cannot create partition \"%s\" of collection \"%s\"", name,
-			 im->target);
-		return fail_rpc(im, &err, what);
-	}
+	if (mvs_milvus_create_partition(im->client, &req, &st, &err) != 0 && !target_exists_now(im, name))
+		return fail_rpc(im, &err, "cannot create partition \"%s\" of collection \"%s\"", name,
+				im->target);
 	mvs_milvus_free(st);
 	if (part_add(im, name) != 0)
 		return fail(im, MVS_EXIT_FAILURE, "out of memory");
@@ -621,45 +633,45 @@ static int connect_once(struct importer *im)
 	return 0;
 }
 
+/* Whether database db is among the server's (ListDatabases). Returns 0, or -1 with err filled. */
+static int database_listed(struct importer *im, const char *db, bool *found, struct mvs_milvus_error *err)
+{
+	Milvus__Proto__Milvus__ListDatabasesResponse *list = NULL;
+
+	*found = false;
+	if (mvs_milvus_list_databases(im->client, &list, err) != 0)
+		return -1;
+	for (size_t i = 0; i < list->n_db_names; i++)
+		*found |= strcmp(list->db_names[i], db) == 0;
+	mvs_milvus_free(list);
+	return 0;
+}
+
 /* --shard: whether another importer created the database meanwhile (a failed creation's excuse). */
 static bool database_exists_now(struct importer *im, const char *db)
 {
-	Milvus__Proto__Milvus__ListDatabasesResponse *list = NULL;
 	struct mvs_milvus_error err;
-	bool found = false;
+	bool found;
 
-	if (im->o->shard.count <= 1 || mvs_milvus_list_databases(im->client, &list, &err) != 0)
-		return false;
-	for (size_t i = 0; i < list->n_db_names; i++)
-		found |= strcmp(list->db_names[i], db) == 0;
-	mvs_milvus_free(list);
-	return found;
+	return im->o->shard.count > 1 && database_listed(im, db, &found, &err) == 0 && found;
 }
 
 static int ensure_database(struct importer *im)
 {
-	Milvus__Proto__Milvus__ListDatabasesResponse *list = NULL;
 	Milvus__Proto__Milvus__CreateDatabaseRequest req = MILVUS__PROTO__MILVUS__CREATE_DATABASE_REQUEST__INIT;
 	Milvus__Proto__Common__Status *st = NULL;
 	struct mvs_milvus_error err;
 	const char *db = mvs_milvus_database(im->client);
+	bool found;
 
 	if (im->db_checked || !im->o->create_db || !*db)
 		return 0;
-	if (mvs_milvus_list_databases(im->client, &list, &err) != 0)
+	if (database_listed(im, db, &found, &err) != 0)
 		return fail_rpc(im, &err, NULL);
-	bool found = false;
-	for (size_t i = 0; i < list->n_db_names; i++)
-		found |= strcmp(list->db_names[i], db) == 0;
-	mvs_milvus_free(list);
 	if (!found) {
 		req.db_name = (char *)db;
-		if (mvs_milvus_create_database(im->client, &req, &st, &err) != 0 && !database_exists_now(im, db)) {
-			char what[400];
-
-			snprintf(what, sizeof what, "cannot create database \"%s\"", db);
-			return fail_rpc(im, &err, what);
-		}
+		if (mvs_milvus_create_database(im->client, &req, &st, &err) != 0 && !database_exists_now(im, db))
+			return fail_rpc(im, &err, "cannot create database \"%s\"", db);
 		mvs_milvus_free(st);
 		mvs_info("created database \"%s\"", db);
 	}
@@ -685,24 +697,6 @@ static int server_allows_auto_id_keys(struct importer *im, bool *yes)
 	sscanf(im->server_version + (im->server_version[0] == 'v'), "%d.%d", &major, &minor);
 	*yes = major > 2 || (major == 2 && minor >= 6);
 	return 0;
-}
-
-/* --shard: whether another importer created the collection meanwhile (a failed creation's excuse). */
-static bool collection_exists_now(struct importer *im)
-{
-	Milvus__Proto__Milvus__HasCollectionRequest req = MILVUS__PROTO__MILVUS__HAS_COLLECTION_REQUEST__INIT;
-	Milvus__Proto__Milvus__BoolResponse *has = NULL;
-	struct mvs_milvus_error err;
-	bool yes;
-
-	if (im->o->shard.count <= 1)
-		return false;
-	req.collection_name = (char *)im->target;
-	if (mvs_milvus_has_collection(im->client, &req, &has, &err) != 0)
-		return false;
-	yes = has->value;
-	mvs_milvus_free(has);
-	return yes;
 }
 
 /* create_collection's answer when another importer created the collection first (--shard). */
@@ -758,12 +752,9 @@ static int create_collection(struct importer *im)
 	req.n_properties = n_kvs;
 	if (im->partition_key)
 		req.num_partitions = im->want.num_partitions;
-	if (mvs_milvus_create_collection(im->client, &req, &st, &err) != 0) {
-		char what[400];
-
-		snprintf(what, sizeof what, "cannot create collection \"%s\"", im->target);
-		rc = collection_exists_now(im) ? CREATED_ELSEWHERE : fail_rpc(im, &err, what);
-	}
+	if (mvs_milvus_create_collection(im->client, &req, &st, &err) != 0)
+		rc = target_exists_now(im, NULL) ? CREATED_ELSEWHERE :
+			fail_rpc(im, &err, "cannot create collection \"%s\"", im->target);
 	mvs_milvus_free(st);
 	free(buf);
 	free(kvs);
@@ -915,13 +906,9 @@ static int create_indexes(struct importer *im)
 		int rc = mvs_milvus_create_index(im->client, &req, &st, &err);
 		free(req.extra_params);
 		mvs_milvus_free(st);
-		if (rc != 0) {
-			char what[600];
-
-			snprintf(what, sizeof what, "cannot create index \"%s\" on field \"%s\"",
-				 ix->index_name ? ix->index_name : "", ix->field_name);
-			return fail_rpc(im, &err, what);
-		}
+		if (rc != 0)
+			return fail_rpc(im, &err, "cannot create index \"%s\" on field \"%s\"",
+					ix->index_name ? ix->index_name : "", ix->field_name);
 	}
 	return 0;
 }
@@ -933,13 +920,9 @@ static int load_collection(struct importer *im)
 	struct mvs_milvus_error err;
 
 	req.collection_name = (char *)im->target;
-	if (mvs_milvus_load_collection(im->client, &req, &st, &err) != 0) {
-		char hint[600];
-
-		snprintf(hint, sizeof hint, "cannot load collection \"%s\"%s", im->target,
-			 im->o->create_index ? "" : " (it may need indexes first: --create-index)");
-		return fail_rpc(im, &err, hint);
-	}
+	if (mvs_milvus_load_collection(im->client, &req, &st, &err) != 0)
+		return fail_rpc(im, &err, "cannot load collection \"%s\"%s", im->target,
+				im->o->create_index ? "" : " (it may need indexes first: --create-index)");
 	mvs_milvus_free(st);
 	if (mvs_milvus_wait_loaded(im->client, NULL, im->target, WAIT_S, &err) != 0)
 		return fail_rpc(im, &err, NULL);

@@ -180,8 +180,7 @@ int mvs_row_split(const unsigned char *row, size_t len, size_t width, struct mvs
 
 /* ---- value checks ---- */
 
-/* What a value's first byte says it is, for messages. */
-static const char *found_name(const unsigned char *v, size_t len)
+const char *mvs_value_kind(const unsigned char *v, size_t len)
 {
 	if (len == 0)
 		return "nothing";
@@ -421,7 +420,7 @@ static int check_scalar(const struct mvs_field *f, int type, const unsigned char
 		 info->encoding == MVS_ENC_INT ? "an integer" :
 		 info->encoding == MVS_ENC_FLOAT32 ? "a float32" :
 		 info->encoding == MVS_ENC_FLOAT64 ? "a float64" :
-		 info->encoding == MVS_ENC_STR ? "a str" : "a bin", info->name, found_name(v, len));
+		 info->encoding == MVS_ENC_STR ? "a str" : "a bin", info->name, mvs_value_kind(v, len));
 	return -1;
 }
 
@@ -459,7 +458,7 @@ int mvs_value_check(const struct mvs_field *f, const unsigned char *v, size_t le
 	}
 	if (!array_header(v, len, &count, &pos)) {
 		snprintf(err, errlen, "field \"%s\": expected an array for Array, found %s", f->name,
-			 found_name(v, len));
+			 mvs_value_kind(v, len));
 		return -1;
 	}
 	if (f->max_capacity > 0 && count > (uint64_t)f->max_capacity) {

@@ -31,6 +31,10 @@ size_t mvs_row_measure(const unsigned char *p, size_t len, size_t width);
 int mvs_row_check(const struct mvs_schema *schema, const unsigned char *row, size_t len,
 		  char *err, size_t errlen);
 
+/* What the msgpack value at v is, from its first byte, for "found ..." messages: "an integer",
+ * "a str", "a float64", ...; "nothing" when len is 0. */
+const char *mvs_value_kind(const unsigned char *v, size_t len);
+
 /* Checks one value (its msgpack bytes) against a field; same contract as mvs_row_check. */
 int mvs_value_check(const struct mvs_field *field, const unsigned char *value, size_t len,
 		    char *err, size_t errlen);

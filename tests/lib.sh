@@ -1,6 +1,7 @@
 # Shared by the shell tests (source it first). Gives: a private temp dir $T removed on exit, background
-# processes started with `spawn` stopped by pid on exit (even on failure), `fail`, `expect_exit`, and
-# fake Milvus servers (fake_start) on free loopback ports.
+# processes started with `spawn` stopped by pid on exit (even on failure), `fail`, `expect_exit`, fake
+# Milvus servers (fake_start) on free loopback ports and the wait for a server's port (wait_listening),
+# and for the mvs-migrate tests stand-in tools (standin) and the seed document's config (seed_config).
 set -eu
 set -o pipefail
 : "${MVS_TOP:=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
@@ -38,20 +39,95 @@ spawn() {
 	_pids+=("$SPAWNED_PID")
 }
 
+# wait_listening NAME PID OUT LOG LINE: waits (10 s at most) for the line "LINE HOST:PORT" that the
+# server PID prints to OUT once it listens (on a port it chose), and sets LISTEN_ADDR to HOST:PORT.
+# Fails the test naming NAME, and shows LOG, when the server exits first or never prints the line.
+wait_listening() {
+	local name=$1 pid=$2 out=$3 log=$4 line=$5
+	LISTEN_ADDR=""
+	for _ in $(seq 1 200); do
+		LISTEN_ADDR=$(sed -n "s/^$line //p" "$out" | head -n 1)
+		[ -n "$LISTEN_ADDR" ] && return 0
+		kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; fail "$name exited at start"; }
+		sleep 0.05
+	done
+	cat "$log" >&2
+	fail "$name did not start"
+}
+
 # fake_start NAME [server options...]: starts tests/fake-milvus on a free loopback port (the server
 # binds port 0 and prints "fake-milvus listening on HOST:PORT"); sets NAME_URI and NAME_PID.
 fake_start() {
 	local name=$1; shift
 	local log=$T/fake-$name.log
 	spawn node "$MVS_TOP/tests/fake-milvus/server.js" --port 0 "$@" >"$log" 2>&1
-	local pid=$SPAWNED_PID i addr=""
-	for i in $(seq 1 200); do
-		addr=$(sed -n 's/^fake-milvus listening on //p' "$log" | head -n 1)
-		[ -n "$addr" ] && break
-		kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; fail "fake-milvus $name exited at start"; }
-		sleep 0.05
-	done
-	[ -n "$addr" ] || { cat "$log" >&2; fail "fake-milvus $name did not start"; }
-	printf -v "${name}_URI" '%s' "$addr"
-	printf -v "${name}_PID" '%s' "$pid"
+	wait_listening "fake-milvus $name" "$SPAWNED_PID" "$log" "$log" 'fake-milvus listening on'
+	printf -v "${name}_URI" '%s' "$LISTEN_ADDR"
+	printf -v "${name}_PID" '%s' "$SPAWNED_PID"
+}
+
+# standin FILE: writes the stand-in tool FILE, the sh script on stdin after a prologue, and makes it
+# executable (the mvs-migrate tests run it in place of a real tool). The prologue sets d to FILE's
+# folder, where a test leaves control files and the stand-ins their records, and defines the real
+# tools' behaviour that several stand-ins share:
+#   export_end ROWS       mvs-export's last progress line, the stream's end (END) and its summary
+#   import_fail_if WORD   when a line of $d/fail is WORD: mvs-import's failed Insert (exit 6)
+#   import_whole_stream   reads the stream; unless its last line is END: mvs-import's truncation (exit 4)
+standin() {
+	mkdir -p "$(dirname "$1")"
+	{
+		cat <<'EOF'
+#!/bin/sh
+d=$(dirname "$0")
+export_end() {
+	echo "mvs-export: $1 rows (100.0%), 1000 rows/s" >&2
+	echo END
+	echo "mvs-export: exported $1 rows from c in 0.1 s (1000 rows/s)" >&2
+}
+import_fail_if() {
+	if grep -qx "$1" "$d/fail" 2>/dev/null; then
+		echo "mvs-import: error: Insert: rate limit exceeded (code 8); 0 rows written" >&2
+		exit 6
+	fi
+}
+import_whole_stream() {
+	if [ "$(tail -n 1)" != END ]; then
+		echo "mvs-import: error: truncated or corrupt stream at byte 5" >&2
+		exit 4
+	fi
+}
+EOF
+		cat
+	} >"$1"
+	chmod +x "$1"
+}
+
+# seed_config FILE COLLECTION SOURCE TARGET USER: the example migration.yaml of the seed document
+# (milvus-migration's) with that collection, the endpoints SOURCE and TARGET, USER on both sides, and
+# the passwords as ${SRC_PASSWORD} and ${DST_PASSWORD}.
+seed_config() {
+	cat >"$1" <<EOF
+dumper:
+  worker:
+    workMode: milvus2x
+    reader:
+      bufferSize: 500
+
+meta:
+  mode: config
+  version: 2.3.0
+  collection: $2
+
+source:
+  milvus2x:
+    endpoint: $3
+    username: $5
+    password: \${SRC_PASSWORD}
+
+target:
+  milvus2x:
+    endpoint: $4
+    username: $5
+    password: \${DST_PASSWORD}
+EOF
 }

@@ -8,11 +8,11 @@
 #include <unistd.h>
 
 #include "mvs_cli.h"
+#include "mvs_conn_cli.h"
 #include "mvs_exit.h"
 #include "mvs_export.h"
 #include "mvs_map.h"
 #include "mvs_milvus.h"
-#include "mvs_secret.h"
 #include "mvs_shard.h"
 #include "mvs_stream.h"
 
@@ -56,15 +56,12 @@ static const char usage_text[] =
 	"See mvs-export(1).\n";
 
 enum {
-	OPT_URI = 256, OPT_DB, OPT_COLLECTION, OPT_ALL, OPT_FIELDS, OPT_FILTER, OPT_PARTITION,
-	OPT_BATCH_SIZE, OPT_LOAD, OPT_PROGRESS, OPT_USER, OPT_PASSWORD_FILE, OPT_TOKEN_FILE,
-	OPT_TLS_CA, OPT_TLS_CERT, OPT_TLS_KEY, OPT_TLS_SERVER_NAME, OPT_MAX_RECV_BYTES, OPT_SHARD, OPT_HELP,
-	OPT_VERSION,
+	OPT_COLLECTION = 256, OPT_ALL, OPT_FIELDS, OPT_FILTER, OPT_PARTITION, OPT_BATCH_SIZE, OPT_LOAD,
+	OPT_PROGRESS, OPT_MAX_RECV_BYTES, OPT_SHARD,
 };
 
 static const struct option long_options[] = {
-	{ "uri", required_argument, NULL, OPT_URI },
-	{ "db", required_argument, NULL, OPT_DB },
+	MVS_CONN_LONG_OPTIONS,
 	{ "collection", required_argument, NULL, OPT_COLLECTION },
 	{ "all", no_argument, NULL, OPT_ALL },
 	{ "fields", required_argument, NULL, OPT_FIELDS },
@@ -76,28 +73,19 @@ static const struct option long_options[] = {
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "force", no_argument, NULL, 'f' },
-	{ "user", required_argument, NULL, OPT_USER },
-	{ "password-file", required_argument, NULL, OPT_PASSWORD_FILE },
-	{ "token-file", required_argument, NULL, OPT_TOKEN_FILE },
-	{ "tls-ca", required_argument, NULL, OPT_TLS_CA },
-	{ "tls-cert", required_argument, NULL, OPT_TLS_CERT },
-	{ "tls-key", required_argument, NULL, OPT_TLS_KEY },
-	{ "tls-server-name", required_argument, NULL, OPT_TLS_SERVER_NAME },
 	{ "max-recv-bytes", required_argument, NULL, OPT_MAX_RECV_BYTES },
 	{ "shard", required_argument, NULL, OPT_SHARD },
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ "version", no_argument, NULL, OPT_VERSION },
+	MVS_CLI_HELP_VERSION_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
 
 struct cli {
-	struct mvs_milvus_options milvus;
+	struct mvs_conn_cli conn;
 	struct mvs_export_options export;
 	struct mvs_map_spec fields;
 	bool have_fields;
 	const char *output;
 	bool force, quiet, progress;
-	const char *password_file, *token_file;
 };
 
 /* Adds a repeatable option's value to a list; the same value twice is a usage error. */
@@ -122,13 +110,11 @@ static void parse(int argc, char **argv, struct cli *cli)
 	char err[512];
 	int c;
 
-	mvs_milvus_options_init(&cli->milvus);
+	mvs_conn_cli_init(&cli->conn);
 	mvs_map_spec_init(&cli->fields);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:fq", long_options, NULL)) != -1) {
 		switch (c) {
-		case OPT_URI: cli->milvus.uri = optarg; break;
-		case OPT_DB: cli->milvus.db_name = optarg; break;
 		case OPT_COLLECTION:
 			add_value("--collection", optarg, &cli->export.collections,
 				  &cli->export.n_collections);
@@ -163,35 +149,18 @@ static void parse(int argc, char **argv, struct cli *cli)
 		case 'q': cli->quiet = true; break;
 		case 'o': cli->output = optarg; break;
 		case 'f': cli->force = true; break;
-		case OPT_USER: cli->milvus.user = optarg; break;
-		case OPT_PASSWORD_FILE: cli->password_file = optarg; break;
-		case OPT_TOKEN_FILE: cli->token_file = optarg; break;
-		case OPT_TLS_CA: cli->milvus.tls_ca_file = optarg; break;
-		case OPT_TLS_CERT: cli->milvus.tls_cert_file = optarg; break;
-		case OPT_TLS_KEY: cli->milvus.tls_key_file = optarg; break;
-		case OPT_TLS_SERVER_NAME: cli->milvus.tls_server_name = optarg; break;
-		case OPT_HELP:
-			fputs(usage_text, stdout);
-			exit(MVS_EXIT_OK);
-		case OPT_VERSION:
-			mvs_print_version();
-			exit(MVS_EXIT_OK);
-		case ':':
-			mvs_usage_error("option '%s' needs a value", argv[optind - 1]);
 		default:
-			mvs_usage_error("unknown option '%s'", argv[optind - 1]);
+			if (!mvs_conn_cli_option(&cli->conn, c, optarg))
+				mvs_cli_default_option(c, usage_text, argv);
 		}
 	}
 	if (optind < argc)
 		mvs_usage_error("unexpected argument '%s'", argv[optind]);
-	if (!cli->milvus.uri)
-		mvs_usage_error("--uri is required");
+	mvs_conn_cli_check(&cli->conn);
 	if (cli->export.all && cli->export.n_collections)
 		mvs_usage_error("--all and --collection exclude each other");
 	if (!cli->export.all && !cli->export.n_collections)
 		mvs_usage_error("name a collection with --collection, or pass --all");
-	if (!!cli->milvus.tls_cert_file != !!cli->milvus.tls_key_file)
-		mvs_usage_error("--tls-cert and --tls-key go together");
 	if (cli->have_fields)
 		cli->export.fields = &cli->fields;
 }
@@ -203,8 +172,7 @@ int main(int argc, char **argv)
 	struct mvs_milvus *client = NULL;
 	struct mvs_writer *w = NULL;
 	struct mvs_milvus_error e;
-	char *password = NULL, *token = NULL;
-	char why[512], tool[64];
+	char tool[64];
 	int rc = MVS_EXIT_FAILURE;
 
 	mvs_cli_init("mvs-export");
@@ -214,18 +182,8 @@ int main(int argc, char **argv)
 	mvs_set_quiet(cli.quiet);
 	cli.export.progress = cli.progress || (!cli.quiet && isatty(STDERR_FILENO));
 
-	if (mvs_secret_credentials(cli.milvus.user, cli.password_file, cli.token_file, &password, &token,
-				   why, sizeof why) != 0) {
-		mvs_error("%s", why);
-		rc = MVS_EXIT_USAGE;
-		goto out;
-	}
-	cli.milvus.password = password;
-	cli.milvus.token = token;
-
-	client = mvs_milvus_open(&cli.milvus, &e);
+	client = mvs_conn_cli_open(&cli.conn);
 	if (!client) {
-		mvs_error("%s", mvs_milvus_error_render(&e, why, sizeof why));
 		rc = MVS_EXIT_USAGE;
 		goto out;
 	}
@@ -259,8 +217,7 @@ int main(int argc, char **argv)
 out:
 	mvs_writer_free(w);
 	mvs_milvus_close(client);
-	mvs_secret_free(password);
-	mvs_secret_free(token);
+	mvs_conn_cli_free(&cli.conn);
 	free(cli.export.collections);
 	free(cli.export.partitions);
 	mvs_map_spec_free(&cli.fields);

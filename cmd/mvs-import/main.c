@@ -1,16 +1,14 @@
 /* mvs-import: an mvs stream into Milvus. This file parses the command line, opens the input and the
  * Milvus client, and hands both to the import engine (lib/mvs_import.c). */
 #include <getopt.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "mvs_cli.h"
+#include "mvs_conn_cli.h"
 #include "mvs_exit.h"
 #include "mvs_import.h"
 #include "mvs_milvus.h"
-#include "mvs_secret.h"
 #include "mvs_stream.h"
 
 static const char usage_text[] =
@@ -55,15 +53,12 @@ static const char usage_text[] =
 	"On a failure it says how many rows were written and how to resume. See mvs-import(1).\n";
 
 enum {
-	OPT_URI = 256, OPT_DB, OPT_CREATE_DB, OPT_COLLECTION, OPT_MODE, OPT_BATCH_ROWS, OPT_BATCH_BYTES,
-	OPT_INFLIGHT, OPT_CREATE_INDEX, OPT_LOAD, OPT_AUTO_ID, OPT_PROGRESS, OPT_USER, OPT_PASSWORD_FILE,
-	OPT_TOKEN_FILE, OPT_TLS_CA, OPT_TLS_CERT, OPT_TLS_KEY, OPT_TLS_SERVER_NAME, OPT_MAX_SEND_BYTES,
-	OPT_SHARD, OPT_HELP, OPT_VERSION,
+	OPT_CREATE_DB = 256, OPT_COLLECTION, OPT_MODE, OPT_BATCH_ROWS, OPT_BATCH_BYTES, OPT_INFLIGHT,
+	OPT_CREATE_INDEX, OPT_LOAD, OPT_AUTO_ID, OPT_PROGRESS, OPT_MAX_SEND_BYTES, OPT_SHARD,
 };
 
 static const struct option long_options[] = {
-	{ "uri", required_argument, NULL, OPT_URI },
-	{ "db", required_argument, NULL, OPT_DB },
+	MVS_CONN_LONG_OPTIONS,
 	{ "create-db", no_argument, NULL, OPT_CREATE_DB },
 	{ "collection", required_argument, NULL, OPT_COLLECTION },
 	{ "mode", required_argument, NULL, OPT_MODE },
@@ -75,41 +70,31 @@ static const struct option long_options[] = {
 	{ "auto-id", required_argument, NULL, OPT_AUTO_ID },
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "quiet", no_argument, NULL, 'q' },
-	{ "user", required_argument, NULL, OPT_USER },
-	{ "password-file", required_argument, NULL, OPT_PASSWORD_FILE },
-	{ "token-file", required_argument, NULL, OPT_TOKEN_FILE },
-	{ "tls-ca", required_argument, NULL, OPT_TLS_CA },
-	{ "tls-cert", required_argument, NULL, OPT_TLS_CERT },
-	{ "tls-key", required_argument, NULL, OPT_TLS_KEY },
-	{ "tls-server-name", required_argument, NULL, OPT_TLS_SERVER_NAME },
 	{ "max-send-bytes", required_argument, NULL, OPT_MAX_SEND_BYTES },
 	{ "shard", required_argument, NULL, OPT_SHARD },
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ "version", no_argument, NULL, OPT_VERSION },
+	MVS_CLI_HELP_VERSION_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
 
 struct cli {
-	struct mvs_milvus_options milvus;
+	struct mvs_conn_cli conn;
 	struct mvs_import_options import;
 	const char *input;
 	bool quiet, progress;
-	const char *password_file, *token_file;
 };
 
 static void parse(int argc, char **argv, struct cli *cli)
 {
 	int c;
 
-	mvs_milvus_options_init(&cli->milvus);
+	mvs_conn_cli_init(&cli->conn);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":q", long_options, NULL)) != -1) {
 		switch (c) {
-		case OPT_URI: cli->milvus.uri = optarg; break;
-		case OPT_DB:
+		case MVS_CONN_OPT_DB:	/* stricter than mvs-export's: an import names its database */
 			if (!*optarg)
 				mvs_usage_error("--db needs a database name");
-			cli->milvus.db_name = optarg;
+			cli->conn.milvus.db_name = optarg;
 			break;
 		case OPT_CREATE_DB: cli->import.create_db = true; break;
 		case OPT_COLLECTION:
@@ -145,9 +130,9 @@ static void parse(int argc, char **argv, struct cli *cli)
 								    MVS_IMPORT_MAX_INFLIGHT);
 			break;
 		case OPT_MAX_SEND_BYTES:
-			cli->milvus.max_send_bytes = mvs_parse_count("--max-send-bytes", optarg, 65536,
-								     INT32_MAX);
-			cli->import.max_send_bytes = cli->milvus.max_send_bytes;
+			cli->conn.milvus.max_send_bytes = mvs_parse_count("--max-send-bytes", optarg, 65536,
+									  INT32_MAX);
+			cli->import.max_send_bytes = cli->conn.milvus.max_send_bytes;
 			break;
 		case OPT_CREATE_INDEX: cli->import.create_index = true; break;
 		case OPT_LOAD: cli->import.load = true; break;
@@ -159,38 +144,21 @@ static void parse(int argc, char **argv, struct cli *cli)
 		}
 		case OPT_PROGRESS: cli->progress = true; break;
 		case 'q': cli->quiet = true; break;
-		case OPT_USER: cli->milvus.user = optarg; break;
-		case OPT_PASSWORD_FILE: cli->password_file = optarg; break;
-		case OPT_TOKEN_FILE: cli->token_file = optarg; break;
-		case OPT_TLS_CA: cli->milvus.tls_ca_file = optarg; break;
-		case OPT_TLS_CERT: cli->milvus.tls_cert_file = optarg; break;
-		case OPT_TLS_KEY: cli->milvus.tls_key_file = optarg; break;
-		case OPT_TLS_SERVER_NAME: cli->milvus.tls_server_name = optarg; break;
-		case OPT_HELP:
-			fputs(usage_text, stdout);
-			exit(MVS_EXIT_OK);
-		case OPT_VERSION:
-			mvs_print_version();
-			exit(MVS_EXIT_OK);
-		case ':':
-			mvs_usage_error("option '%s' needs a value", argv[optind - 1]);
 		default:
-			mvs_usage_error("unknown option '%s'", argv[optind - 1]);
+			if (!mvs_conn_cli_option(&cli->conn, c, optarg))
+				mvs_cli_default_option(c, usage_text, argv);
 		}
 	}
 	if (optind < argc)
 		cli->input = argv[optind++];
 	if (optind < argc)
 		mvs_usage_error("unexpected argument '%s' (one input at most)", argv[optind]);
-	if (!cli->milvus.uri)
-		mvs_usage_error("--uri is required");
-	if (cli->import.create_db && !cli->milvus.db_name)
+	mvs_conn_cli_check(&cli->conn);
+	if (cli->import.create_db && !cli->conn.milvus.db_name)
 		mvs_usage_error("--create-db needs --db");
 	if (cli->import.auto_id == MVS_IMPORT_AUTO_ID_NEW && cli->import.mode == MVS_IMPORT_UPSERT)
 		mvs_usage_error("--auto-id new and --mode upsert exclude each other (upsert matches rows by "
 				"the keys that --auto-id new drops)");
-	if (!!cli->milvus.tls_cert_file != !!cli->milvus.tls_key_file)
-		mvs_usage_error("--tls-cert and --tls-key go together");
 }
 
 int main(int argc, char **argv)
@@ -198,9 +166,6 @@ int main(int argc, char **argv)
 	struct cli cli = { 0 };
 	struct mvs_milvus *client = NULL;
 	struct mvs_reader *reader = NULL;
-	struct mvs_milvus_error e;
-	char *password = NULL, *token = NULL;
-	char why[1536];
 	int rc = MVS_EXIT_FAILURE, fd = -1;
 
 	mvs_cli_init("mvs-import");
@@ -209,18 +174,8 @@ int main(int argc, char **argv)
 	if (!cli.quiet)
 		mvs_progress_enable(cli.progress);
 
-	if (mvs_secret_credentials(cli.milvus.user, cli.password_file, cli.token_file, &password, &token,
-				   why, sizeof why) != 0) {
-		mvs_error("%s", why);
-		rc = MVS_EXIT_USAGE;
-		goto out;
-	}
-	cli.milvus.password = password;
-	cli.milvus.token = token;
-
-	client = mvs_milvus_open(&cli.milvus, &e);
+	client = mvs_conn_cli_open(&cli.conn);
 	if (!client) {
-		mvs_error("%s", mvs_milvus_error_render(&e, why, sizeof why));
 		rc = MVS_EXIT_USAGE;
 		goto out;
 	}
@@ -240,7 +195,6 @@ out:
 	if (fd > STDIN_FILENO)
 		close(fd);
 	mvs_milvus_close(client);
-	mvs_secret_free(password);
-	mvs_secret_free(token);
+	mvs_conn_cli_free(&cli.conn);
 	return rc;
 }

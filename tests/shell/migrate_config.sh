@@ -28,48 +28,25 @@ expect_stderr 2 "mvs-migrate: invalid value for --port: '70000' (a whole number 
 
 # The seed document's example (endpoints filled in, secrets from the environment).
 mkdir -p "$T/work/configs"
-cat >"$T/work/configs/migration.yaml" <<'EOF'
-dumper:
-  worker:
-    workMode: milvus2x
-    reader:
-      bufferSize: 500
-
-meta:
-  mode: config
-  version: 2.3.0
-  collection: src_table_name
-
-source:
-  milvus2x:
-    endpoint: 127.0.0.1:19530
-    username: xxxx
-    password: ${SRC_SECRET}
-
-target:
-  milvus2x:
-    endpoint: 127.0.0.1:19531
-    username: xxxx
-    password: ${DST_SECRET}
-EOF
+seed_config "$T/work/configs/migration.yaml" src_table_name 127.0.0.1:19530 127.0.0.1:19531 xxxx
 
 # No config anywhere: a clear error, nothing started.
 (cd "$T" && expect_stderr 10 "mvs-migrate: error: no config: neither migration.yaml nor configs/migration.yaml exists here (give -c FILE)" "$migrate" start)
 
 # ./configs/migration.yaml is found; an unset variable is named with its place.
-(cd "$T/work" && env -u SRC_SECRET -u DST_SECRET "$migrate" start --dry-run >"$T/out" 2>"$T/stderr") && fail "unset variables accepted"
-grep -qxF 'mvs-migrate: configs/migration.yaml:16:15: error: source.milvus2x.password: environment variable SRC_SECRET is not set' "$T/stderr" ||
-	{ cat "$T/stderr" >&2; fail "unset SRC_SECRET not reported"; }
-grep -qxF 'mvs-migrate: configs/migration.yaml:22:15: error: target.milvus2x.password: environment variable DST_SECRET is not set' "$T/stderr" ||
-	{ cat "$T/stderr" >&2; fail "unset DST_SECRET not reported"; }
+(cd "$T/work" && env -u SRC_PASSWORD -u DST_PASSWORD "$migrate" start --dry-run >"$T/out" 2>"$T/stderr") && fail "unset variables accepted"
+grep -qxF 'mvs-migrate: configs/migration.yaml:16:15: error: source.milvus2x.password: environment variable SRC_PASSWORD is not set' "$T/stderr" ||
+	{ cat "$T/stderr" >&2; fail "unset SRC_PASSWORD not reported"; }
+grep -qxF 'mvs-migrate: configs/migration.yaml:22:15: error: target.milvus2x.password: environment variable DST_PASSWORD is not set' "$T/stderr" ||
+	{ cat "$T/stderr" >&2; fail "unset DST_PASSWORD not reported"; }
 grep -qxF 'mvs-migrate: error: configs/migration.yaml: invalid config; nothing was started' "$T/stderr" || fail "no summary line"
 [ -s "$T/out" ] && fail "output despite an invalid config"
 
 # --dry-run: the exact pipeline, the secrets as the variables the config named.
-export SRC_SECRET='s3cr3t-src' DST_SECRET="it's-dst"
+export SRC_PASSWORD='s3cr3t-src' DST_PASSWORD="it's-dst"
 (cd "$T/work" && "$migrate" start --dry-run >"$T/out" 2>"$T/stderr") || { cat "$T/stderr" >&2; fail "--dry-run failed"; }
 cat >"$T/want" <<'EOF'
-MILVUS_PASSWORD="$SRC_SECRET" mvs-export --uri 127.0.0.1:19530 --user xxxx --collection src_table_name --batch-size 500 --progress | mvs-map | MILVUS_PASSWORD="$DST_SECRET" mvs-import --uri 127.0.0.1:19531 --user xxxx --progress
+MILVUS_PASSWORD="$SRC_PASSWORD" mvs-export --uri 127.0.0.1:19530 --user xxxx --collection src_table_name --batch-size 500 --progress | mvs-map | MILVUS_PASSWORD="$DST_PASSWORD" mvs-import --uri 127.0.0.1:19531 --user xxxx --progress
 EOF
 diff -u "$T/want" "$T/out" || fail "--dry-run output differs"
 [ -s "$T/stderr" ] && { cat "$T/stderr" >&2; fail "--dry-run of a clean config printed diagnostics"; }

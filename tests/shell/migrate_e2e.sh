@@ -19,30 +19,7 @@ sdk seed --uri "$src_URI" --user root --password Milvus --scenario all-types >/d
 export SRC_PASSWORD=Milvus DST_PASSWORD=Other-Secret
 
 # The seed document's example; passwords through ${VAR}.
-cat >"$T/migration.yaml" <<EOF
-dumper:
-  worker:
-    workMode: milvus2x
-    reader:
-      bufferSize: 500
-
-meta:
-  mode: config
-  version: 2.3.0
-  collection: varchar_pk
-
-source:
-  milvus2x:
-    endpoint: $src_URI
-    username: root
-    password: \${SRC_PASSWORD}
-
-target:
-  milvus2x:
-    endpoint: $dst_URI
-    username: root
-    password: \${DST_PASSWORD}
-EOF
+seed_config "$T/migration.yaml" varchar_pk "$src_URI" "$dst_URI" root
 mvs-migrate start -c "$T/migration.yaml" 2>"$T/log" || { cat "$T/log" >&2; fail "seed config: start failed"; }
 grep -q '^mvs-migrate: \["\[Starter\] Migration Success!"\] \[Cost=' "$T/log" || fail "no success line"
 grep -q '^mvs-import: imported 40 rows' "$T/log" || { cat "$T/log" >&2; fail "seed config: not 40 rows"; }
@@ -104,14 +81,8 @@ sdk drop --uri "$dst_URI" --user root --password Other-Secret --collection all_t
 (cd "$T/srv" && exec mvs-migrate server run -p 0 >"$T/server.out" 2>"$T/server.err") &
 server=$!
 _pids+=("$server")
-addr=""
-for _ in $(seq 1 200); do
-	addr=$(sed -n 's/^mvs-migrate: listening on //p' "$T/server.out")
-	[ -n "$addr" ] && break
-	kill -0 "$server" 2>/dev/null || { cat "$T/server.err" >&2; fail "server exited at start"; }
-	sleep 0.05
-done
-[ -n "$addr" ] || fail "server did not start"
+wait_listening server "$server" "$T/server.out" "$T/server.err" 'mvs-migrate: listening on'
+addr=$LISTEN_ADDR
 curl -s -X POST "http://$addr/api/v1/start" >"$T/start.json"
 grep -q '^{"code":0,"msg":"success","data":{"jobId":"start_' "$T/start.json" || { cat "$T/start.json" >&2; fail "REST start"; }
 id=$(sed -n 's/.*"jobId":"\(start_[0-9A-Za-z]*\)".*/\1/p' "$T/start.json")

@@ -6,27 +6,18 @@
 . "$MVS_TOP/tests/lib.sh"
 migrate=$MVS_BIN/mvs-migrate
 bin=$T/bin
-mkdir -p "$bin" "$T/cfg"
+mkdir -p "$T/cfg"
 
 # Stand-ins: export waits for $bin/gate when $bin/use-gate exists; $bin/fail names a failing stage.
-cat >"$bin/mvs-export" <<'EOF'
-#!/bin/sh
-d=$(dirname "$0")
+standin "$bin/mvs-export" <<'EOF'
 if [ -e "$d/use-gate" ]; then
 	echo "mvs-export: 10 rows (10.0%), 100 rows/s" >&2
 	while [ ! -e "$d/gate" ]; do sleep 0.05; done
 fi
-echo "mvs-export: 100 rows (100.0%), 1000 rows/s" >&2
-echo END
-echo "mvs-export: exported 100 rows from c in 0.1 s (1000 rows/s)" >&2
+export_end 100
 EOF
-cat >"$bin/mvs-map" <<'EOF'
-#!/bin/sh
-exec cat
-EOF
-cat >"$bin/mvs-import" <<'EOF'
-#!/bin/sh
-d=$(dirname "$0")
+standin "$bin/mvs-map" <<<'exec cat'
+standin "$bin/mvs-import" <<'EOF'
 cat >/dev/null
 if grep -qx import "$d/fail" 2>/dev/null; then
 	echo 'mvs-import: error: CreateCollection "c": dim 8 != 16 "quoted"' >&2
@@ -34,7 +25,6 @@ if grep -qx import "$d/fail" 2>/dev/null; then
 fi
 echo "mvs-import: imported 100 rows (4096 bytes) into c in 0.1 s (900 rows/s)" >&2
 EOF
-chmod +x "$bin"/mvs-*
 cat >"$T/cfg/migration.yaml" <<'EOF'
 dumper: {worker: {workMode: milvus2x}}
 meta: {mode: config, collection: c}
@@ -45,14 +35,8 @@ printf 'meta:\n  mode: config\n collection: x\n' >"$T/cfg/broken.yaml"
 
 spawn env MVS_BIN="$bin" "$migrate" server run -p 0 --config-dir "$T/cfg" >"$T/server.out" 2>"$T/server.err"
 server=$SPAWNED_PID
-addr=""
-for _ in $(seq 1 200); do
-	addr=$(sed -n 's/^mvs-migrate: listening on //p' "$T/server.out")
-	[ -n "$addr" ] && break
-	kill -0 "$server" 2>/dev/null || { cat "$T/server.err" >&2; fail "server exited at start"; }
-	sleep 0.05
-done
-[ -n "$addr" ] || fail "server did not start"
+wait_listening server "$server" "$T/server.out" "$T/server.err" 'mvs-migrate: listening on'
+addr=$LISTEN_ADDR
 case $addr in 127.0.0.1:[0-9]*) ;; *) fail "not bound to loopback: $addr" ;; esac
 url=http://$addr/api/v1
 

@@ -7,13 +7,10 @@
 . "$MVS_TOP/tests/lib.sh"
 migrate=$MVS_BIN/mvs-migrate
 bin=$T/bin
-mkdir -p "$bin"
 
 # Stand-ins. Control files in $bin: fail (name of the stage that fails), rows, imported, flood,
 # use-gate/gate (export waits for gate).
-cat >"$bin/mvs-export" <<'EOF'
-#!/bin/sh
-d=$(dirname "$0")
+standin "$bin/mvs-export" <<'EOF'
 printf '%s\n' "$@" >"$d/export.args"
 echo "${MILVUS_PASSWORD-unset}" >"$d/export.password"
 echo "${MILVUS_TOKEN-unset}" >"$d/export.token"
@@ -26,13 +23,9 @@ fi
 rows=$(cat "$d/rows" 2>/dev/null || echo 100)
 echo "mvs-export: $((rows / 2)) rows (50.0%), 1000 rows/s" >&2
 echo "data"
-echo "mvs-export: $rows rows (100.0%), 1000 rows/s" >&2
-echo END
-echo "mvs-export: exported $rows rows from c in 0.1 s (1000 rows/s)" >&2
+export_end "$rows"
 EOF
-cat >"$bin/mvs-map" <<'EOF'
-#!/bin/sh
-d=$(dirname "$0")
+standin "$bin/mvs-map" <<'EOF'
 printf '%s\n' "$@" >"$d/map.args"
 echo "${MILVUS_PASSWORD-unset}${MILVUS_TOKEN-unset}" >"$d/map.password"
 if grep -qx map "$d/fail" 2>/dev/null; then
@@ -41,27 +34,17 @@ if grep -qx map "$d/fail" 2>/dev/null; then
 fi
 exec cat
 EOF
-cat >"$bin/mvs-import" <<'EOF'
-#!/bin/sh
-d=$(dirname "$0")
+standin "$bin/mvs-import" <<'EOF'
 printf '%s\n' "$@" >"$d/import.args"
 echo "${MILVUS_PASSWORD-unset}" >"$d/import.password"
 echo "${MILVUS_TOKEN-unset}" >"$d/import.token"
-if grep -qx import "$d/fail" 2>/dev/null; then
-	echo "mvs-import: error: Insert: rate limit exceeded (code 8); 0 rows written" >&2
-	exit 6
-fi
-last=$(tail -n 1)
-if [ "$last" != END ]; then
-	echo "mvs-import: error: truncated or corrupt stream at byte 5" >&2
-	exit 4
-fi
+import_fail_if import
+import_whole_stream
 rows=$(cat "$d/imported" 2>/dev/null || cat "$d/rows" 2>/dev/null || echo 100)
 echo "mvs-import: $rows rows, 900 rows/s" >&2
 echo "mvs-import: created collection \"c\"" >&2
 echo "mvs-import: imported $rows rows (4096 bytes) into c in 0.1 s (900 rows/s)" >&2
 EOF
-chmod +x "$bin"/mvs-*
 
 cat >"$T/migration.yaml" <<'EOF'
 dumper:

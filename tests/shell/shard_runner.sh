@@ -7,14 +7,11 @@
 . "$MVS_TOP/tests/lib.sh"
 migrate=$MVS_BIN/mvs-migrate
 bin=$T/bin
-mkdir -p "$bin"
 
 # Control files in $bin: fail ("import 2": the import of shard 2 fails), gate (when use-gate exists,
 # the exports of the other shards wait for it, a minute at most, and leave waited.I behind), skew
 # (shard 2 reports a split point of its own).
-cat >"$bin/mvs-export" <<'EOF'
-#!/bin/sh
-d=$(dirname "$0")
+standin "$bin/mvs-export" <<'EOF'
 shard=whole
 prev=
 for a in "$@"; do [ "$prev" = --shard ] && shard=$a; prev=$a; done
@@ -34,35 +31,20 @@ if [ "$shard" != whole ]; then
 fi
 echo "mvs-export: 50 rows (50.0%), 1000 rows/s" >&2
 echo data
-echo "mvs-export: 100 rows (100.0%), 1000 rows/s" >&2
-echo END
-echo "mvs-export: exported 100 rows from c in 0.1 s (1000 rows/s)" >&2
+export_end 100
 EOF
-cat >"$bin/mvs-map" <<'EOF'
-#!/bin/sh
-exec cat
-EOF
-cat >"$bin/mvs-import" <<'EOF'
-#!/bin/sh
-d=$(dirname "$0")
+standin "$bin/mvs-map" <<<'exec cat'
+standin "$bin/mvs-import" <<'EOF'
 shard=whole
 prev=
 for a in "$@"; do [ "$prev" = --shard ] && shard=$a; prev=$a; done
 i=${shard%/*}
 printf '%s\n' "$@" >"$d/import.args.${i}"
-if grep -qx "import $i" "$d/fail" 2>/dev/null; then
-	echo "mvs-import: error: Insert: rate limit exceeded (code 8); 0 rows written" >&2
-	exit 6
-fi
-last=$(tail -n 1)
-if [ "$last" != END ]; then
-	echo "mvs-import: error: truncated or corrupt stream at byte 5" >&2
-	exit 4
-fi
+import_fail_if "import $i"
+import_whole_stream
 echo "mvs-import: created collection \"c\"" >&2
 echo "mvs-import: imported 100 rows (4096 bytes) into c in 0.1 s (900 rows/s)" >&2
 EOF
-chmod +x "$bin"/mvs-*
 
 cat >"$T/migration.yaml" <<'EOF'
 dumper:

@@ -8,16 +8,9 @@ proxy_start() {
 	local name=$1 to=$2; shift 2
 	local out=$T/proxy-$name.out log=$T/proxy-$name.log
 	spawn node "$MVS_TOP/tests/tools/tcp-fault.js" --to "$to" "$@" >"$out" 2>"$log"
-	local pid=$SPAWNED_PID i addr=""
-	for i in $(seq 1 200); do
-		addr=$(sed -n 's/^tcp-fault listening on //p' "$out" | head -n 1)
-		[ -n "$addr" ] && break
-		kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; fail "tcp-fault $name exited at start"; }
-		sleep 0.05
-	done
-	[ -n "$addr" ] || fail "tcp-fault $name did not start"
-	printf -v "${name}_URI" '%s' "$addr"
-	printf -v "${name}_PID" '%s' "$pid"
+	wait_listening "tcp-fault $name" "$SPAWNED_PID" "$out" "$log" 'tcp-fault listening on'
+	printf -v "${name}_URI" '%s' "$LISTEN_ADDR"
+	printf -v "${name}_PID" '%s' "$SPAWNED_PID"
 	printf -v "${name}_LOG" '%s' "$log"
 }
 

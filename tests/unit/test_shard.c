@@ -3,32 +3,14 @@
  * `pk >= "..."` by bisection): boundaries hit their ranks (exactly for small sets, within the
  * tolerance for large ones) for ASCII, shared-prefix, non-ASCII and astral keys, and the number of
  * server calls stays small. */
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "mvs_shard.h"
-
-static int failures;
-
-static void check(bool ok, int line, const char *what, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ok)
-		return;
-	fprintf(stderr, "%s:%d: check failed: %s ", __FILE__, line, what);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	failures++;
-}
-
-#define CHECK(cond, ...) check((cond), __LINE__, #cond, __VA_ARGS__)
 
 /* ---- a key set standing in for the server ---- */
 
@@ -186,18 +168,18 @@ static void split(const char *name, struct keys *k, uint32_t n)
 
 		k->calls = 0;
 		int rc = mvs_shard_boundary("pk", total, b, n, &probe, &boundary);
-		CHECK(rc == 0, "%s: boundary %u failed", name, b);
+		CHECK_MSG(rc == 0, "%s: boundary %u failed", name, b);
 		if (rc != 0)
 			continue;
 		int64_t below = (int64_t)rank(k, boundary);
-		CHECK(below <= target && target - below <= tolerance, "%s: boundary %u/%u has rank %lld, want %lld (tolerance %lld)",
+		CHECK_MSG(below <= target && target - below <= tolerance, "%s: boundary %u/%u has rank %lld, want %lld (tolerance %lld)",
 		      name, b, n, (long long)below, (long long)target, (long long)tolerance);
-		CHECK(!prev || strcmp(prev, boundary) <= 0, "%s: boundaries out of order", name);
+		CHECK_MSG(!prev || strcmp(prev, boundary) <= 0, "%s: boundaries out of order", name);
 		if (k->calls > most)
 			most = k->calls;
 		/* the same answer a second time: only counts decide */
 		char *again = NULL;
-		CHECK(mvs_shard_boundary("pk", total, b, n, &probe, &again) == 0 && again && strcmp(again, boundary) == 0,
+		CHECK_MSG(mvs_shard_boundary("pk", total, b, n, &probe, &again) == 0 && again && strcmp(again, boundary) == 0,
 		      "%s: boundary %u not deterministic", name, b);
 		free(again);
 		free(prev);
@@ -205,7 +187,7 @@ static void split(const char *name, struct keys *k, uint32_t n)
 	}
 	free(prev);
 	printf("%s: %zu keys, %u shards: at most %u server calls per boundary\n", name, k->n, n, most);
-	CHECK(most < 400, "%s: %u calls for one boundary", name, most);
+	CHECK_MSG(most < 400, "%s: %u calls for one boundary", name, most);
 }
 
 static void test_boundaries(void)
@@ -236,7 +218,7 @@ static void test_boundaries(void)
 	struct keys none = { 0 };
 	const struct mvs_shard_probe probe = { .count = probe_count, .first_key = probe_first, .ctx = &none };
 	char *b = NULL;
-	CHECK(mvs_shard_boundary("pk", 0, 1, 4, &probe, &b) == 0 && b && !*b, "empty: \"%s\"", b ? b : "(null)");
+	CHECK_MSG(mvs_shard_boundary("pk", 0, 1, 4, &probe, &b) == 0 && b && !*b, "empty: \"%s\"", b ? b : "(null)");
 	free(b);
 }
 
@@ -244,34 +226,34 @@ static void test_filters(void)
 {
 	struct mvs_shard s = { .index = 0, .count = 4 };
 	char *f = mvs_shard_int_filter("id", &s);
-	CHECK(f && !strcmp(f, "id % 4 == 0"), "%s", f);
+	CHECK_MSG(f && !strcmp(f, "id % 4 == 0"), "%s", f);
 	free(f);
 	s.index = 3;
 	f = mvs_shard_int_filter("id", &s);
-	CHECK(f && !strcmp(f, "(id % 4 == 3 or id % 4 == -1)"), "%s", f);
+	CHECK_MSG(f && !strcmp(f, "(id % 4 == 3 or id % 4 == -1)"), "%s", f);
 	free(f);
 	s = (struct mvs_shard){ .index = 0, .count = 1 };
 	f = mvs_shard_int_filter("id", &s);
-	CHECK(f && !*f, "%s", f);
+	CHECK_MSG(f && !*f, "%s", f);
 	free(f);
 
 	f = mvs_shard_range_filter("pk", "a\"b", "k\\");
-	CHECK(f && !strcmp(f, "pk >= \"a\\\"b\" and pk < \"k\\\\\""), "%s", f);
+	CHECK_MSG(f && !strcmp(f, "pk >= \"a\\\"b\" and pk < \"k\\\\\""), "%s", f);
 	free(f);
 	f = mvs_shard_range_filter("pk", NULL, "m");
-	CHECK(f && !strcmp(f, "pk < \"m\""), "%s", f);
+	CHECK_MSG(f && !strcmp(f, "pk < \"m\""), "%s", f);
 	free(f);
 	f = mvs_shard_range_filter("pk", "m", NULL);
-	CHECK(f && !strcmp(f, "pk >= \"m\""), "%s", f);
+	CHECK_MSG(f && !strcmp(f, "pk >= \"m\""), "%s", f);
 	free(f);
 	f = mvs_shard_quote("a\x01\n\xc3\xa9", 5);
-	CHECK(f && !strcmp(f, "\"a\\x01\\n\xc3\xa9\""), "%s", f);
+	CHECK_MSG(f && !strcmp(f, "\"a\\x01\\n\xc3\xa9\""), "%s", f);
 	free(f);
 	f = mvs_shard_hex("a\xc3\xa9");
-	CHECK(f && !strcmp(f, "61c3a9"), "%s", f);
+	CHECK_MSG(f && !strcmp(f, "61c3a9"), "%s", f);
 	free(f);
 	f = mvs_shard_hex(NULL);
-	CHECK(f && !strcmp(f, "-"), "%s", f);
+	CHECK_MSG(f && !strcmp(f, "-"), "%s", f);
 	free(f);
 }
 
@@ -282,13 +264,13 @@ static void test_parse(void)
 	struct mvs_shard s;
 	char err[200];
 
-	CHECK(mvs_shard_parse("3/4", &s, err, sizeof err) == 0 && s.index == 3 && s.count == 4, "3/4");
-	CHECK(mvs_shard_parse("0/1", &s, err, sizeof err) == 0 && s.index == 0 && s.count == 1, "0/1");
-	CHECK(mvs_shard_parse("1023/1024", &s, err, sizeof err) == 0, "1023/1024");
+	CHECK_MSG(mvs_shard_parse("3/4", &s, err, sizeof err) == 0 && s.index == 3 && s.count == 4, "3/4");
+	CHECK_MSG(mvs_shard_parse("0/1", &s, err, sizeof err) == 0 && s.index == 0 && s.count == 1, "0/1");
+	CHECK_MSG(mvs_shard_parse("1023/1024", &s, err, sizeof err) == 0, "1023/1024");
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-		CHECK(mvs_shard_parse(bad[i], &s, err, sizeof err) != 0, "\"%s\" accepted", bad[i]);
+		CHECK_MSG(mvs_shard_parse(bad[i], &s, err, sizeof err) != 0, "\"%s\" accepted", bad[i]);
 	mvs_shard_parse("4/4", &s, err, sizeof err);
-	CHECK(!strcmp(err, "--shard 4/4: I counts from 0 and must be less than N"), "%s", err);
+	CHECK_MSG(!strcmp(err, "--shard 4/4: I counts from 0 and must be less than N"), "%s", err);
 }
 
 int main(void)
@@ -296,7 +278,5 @@ int main(void)
 	test_parse();
 	test_filters();
 	test_boundaries();
-	if (failures)
-		fprintf(stderr, "%d checks failed\n", failures);
-	return failures ? 1 : 0;
+	return check_status();
 }
