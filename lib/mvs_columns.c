@@ -144,8 +144,6 @@ struct mvs_columns {
 	size_t width;
 	struct src *src;
 	int pk_col; /* row column of the primary key, or -1 */
-	msgpack_sbuffer sb;
-	msgpack_packer pk;
 	bool have_keys;
 	struct mvs_pk first, last;
 	char *first_s, *last_s;
@@ -173,8 +171,6 @@ struct mvs_columns *mvs_columns_new(const struct mvs_schema *schema)
 		if (fi == pk)
 			c->pk_col = (int)i;
 	}
-	msgpack_sbuffer_init(&c->sb);
-	msgpack_packer_init(&c->pk, &c->sb, msgpack_sbuffer_write);
 	return c;
 }
 
@@ -182,7 +178,6 @@ void mvs_columns_free(struct mvs_columns *c)
 {
 	if (!c)
 		return;
-	msgpack_sbuffer_destroy(&c->sb);
 	free(c->src);
 	free(c->first_s);
 	free(c->last_s);
@@ -633,30 +628,33 @@ static int pk_keep(struct mvs_pk *dst, char **buf, size_t *cap, const struct mvs
 }
 
 int mvs_columns_page(struct mvs_columns *c, FieldData *const *fields, size_t n_fields,
-		     uint64_t row_base, mvs_row_fn fn, void *ctx, size_t *rows, char *err,
+		     uint64_t row_base, const struct mvs_row_sink *sink, size_t *rows, char *err,
 		     size_t errlen)
 {
 	char why[256];
 	size_t n_rows = 0;
 	struct mvs_pk key = {0}, prev = {0};
 	bool have_first = false;
+	msgpack_packer pk;
 
 	*rows = 0;
 	c->have_keys = false;
 	if (page_prepare(c, fields, n_fields, row_base, &n_rows, err, errlen) != 0)
 		return -1;
+	msgpack_packer_init(&pk, sink->ctx, sink->write);
 	for (size_t r = 0; r < n_rows; r++) {
-		c->sb.size = 0;
-		if (msgpack_pack_array(&c->pk, c->width) != 0)
+		if (sink->begin(sink->ctx) != 0)
+			return MVS_COLUMNS_STOPPED;
+		if (msgpack_pack_array(&pk, c->width) != 0)
 			return fail(err, errlen, "out of memory");
 		for (size_t i = 0; i < c->width; i++) {
 			struct src *s = &c->src[i];
 			if (!s->fd || (s->valid && !s->valid[r])) {
-				if (msgpack_pack_nil(&c->pk) != 0)
+				if (msgpack_pack_nil(&pk) != 0)
 					return fail(err, errlen, "out of memory");
 				continue;
 			}
-			if (pack_value(&c->pk, s, s->compact ? s->next++ : r, why, sizeof why) != 0)
+			if (pack_value(&pk, s, s->compact ? s->next++ : r, why, sizeof why) != 0)
 				return fail(err, errlen, "field \"%s\", row %" PRIu64 ": %s",
 					    s->f->name, row_base + r + 1, why);
 		}
@@ -683,7 +681,7 @@ int mvs_columns_page(struct mvs_columns *c, FieldData *const *fields, size_t n_f
 				have_first = true;
 			}
 		}
-		if (fn(ctx, (const unsigned char *)c->sb.data, c->sb.size) != 0)
+		if (sink->end(sink->ctx) != 0)
 			return MVS_COLUMNS_STOPPED;
 		++*rows;
 	}

@@ -2,7 +2,7 @@
  * bit-exact and in memory bounded by one page or one batch.
  *
  * Export: mvs_columns turns the FieldData columns of one QueryResults page into rows (msgpack
- * arrays of mvs_schema_row_width() values in header order), handed one at a time to a callback, and
+ * arrays of mvs_schema_row_width() values in header order), packed one at a time into a sink, and
  * reports the page's first and last primary keys for `pk > last` paging.
  *
  * Import: mvs_batch decodes and validates rows into per-column buffers and builds the FieldData
@@ -28,10 +28,18 @@ struct mvs_pk {
 	size_t len;
 };
 
-/* Receives one row: the msgpack bytes of the array, valid during the call only. Return 0 to go on;
- * anything else stops the page (mvs_columns_page then returns MVS_COLUMNS_STOPPED). To write rows
- * to a stream, wrap mvs_writer_row: `return mvs_writer_row(ctx, row, len);`. */
-typedef int (*mvs_row_fn)(void *ctx, const unsigned char *row, size_t len);
+/* Where rows go: each row is begun, its msgpack bytes are written in order through write (msgpack-c's
+ * packer write callback), and it is ended. A non-zero return from begin or end stops the page
+ * (mvs_columns_page then returns MVS_COLUMNS_STOPPED); from write, it fails the page as out of
+ * memory. A row found bad halfway is begun and never ended: the sink drops it. mvs_writer_row_begin,
+ * mvs_writer_row_append and mvs_writer_row_end fit, so rows are packed straight into a stream's
+ * frame. */
+struct mvs_row_sink {
+	int (*begin)(void *ctx);
+	int (*write)(void *ctx, const char *bytes, size_t n);
+	int (*end)(void *ctx);
+	void *ctx;
+};
 
 #define MVS_COLUMNS_STOPPED (-2)
 
@@ -40,17 +48,17 @@ struct mvs_columns;
 /* A converter for rows of the schema (which must outlive it). NULL when out of memory. */
 struct mvs_columns *mvs_columns_new(const struct mvs_schema *schema);
 
-/* Converts one page: fields are QueryResults.fields_data, in any order, matched to the schema's row
+/* Converts one page into rows for the sink: fields are QueryResults.fields_data, in any order, matched to the schema's row
  * fields by field_name ("$meta" also by is_dynamic); columns of other names are ignored. Nullable
  * columns may come full-length with placeholders (scalars) or compact (vectors), both with
  * valid_data; a missing nullable column gives nil. Primary keys must increase strictly within the
  * page. row_base is the number of rows before this page, for messages ("field "v", row 1041: ...";
  * rows count from 1). Returns 0 and sets *rows, -1 with a message in err when the page is malformed
  * (missing required column, column length, type, vector size, duplicate or out-of-order key...; no
- * row of the page after the bad one was emitted, earlier ones were), or MVS_COLUMNS_STOPPED when fn
- * returned non-zero. */
+ * row of the page after the bad one was ended, earlier ones were), or MVS_COLUMNS_STOPPED when the
+ * sink stopped it. */
 int mvs_columns_page(struct mvs_columns *c, Milvus__Proto__Schema__FieldData *const *fields,
-		     size_t n_fields, uint64_t row_base, mvs_row_fn fn, void *ctx, size_t *rows,
+		     size_t n_fields, uint64_t row_base, const struct mvs_row_sink *sink, size_t *rows,
 		     char *err, size_t errlen);
 
 /* The primary keys of the first and last rows emitted by the last mvs_columns_page call; false when

@@ -791,22 +791,42 @@ static int remember_last(struct pager *p)
 	return 0;
 }
 
+/* The page's rows are packed straight into the writer's rows frame; the first p->skip rows (those
+ * the previous page already gave) are dropped when they end. */
 struct emit_ctx {
 	struct pager *p;
 	struct mvs_writer *w;
+	size_t row_bytes;	/* of the row being packed */
 };
 
-static int emit_row(void *ctx, const unsigned char *row, size_t len)
+static int emit_begin(void *ctx)
+{
+	struct emit_ctx *ec = ctx;
+
+	ec->row_bytes = 0;
+	return mvs_writer_row_begin(ec->w);
+}
+
+static int emit_bytes(void *ctx, const char *bytes, size_t n)
+{
+	struct emit_ctx *ec = ctx;
+
+	ec->row_bytes += n;
+	return mvs_writer_row_append(ec->w, bytes, n);
+}
+
+static int emit_end(void *ctx)
 {
 	struct emit_ctx *ec = ctx;
 
 	if (ec->p->skip > 0) {
 		ec->p->skip--;
+		mvs_writer_row_cancel(ec->w);
 		return 0;
 	}
-	if (mvs_writer_row(ec->w, row, len) != 0)
+	if (mvs_writer_row_end(ec->w) != 0)
 		return -1;
-	ec->p->page_bytes += len;
+	ec->p->page_bytes += ec->row_bytes;
 	ec->p->rows++;
 	return 0;
 }
@@ -883,6 +903,7 @@ static int read_rows(struct export_ctx *x, struct pager *p, const char *partitio
 {
 	struct unit *u = p->unit;
 	struct emit_ctx ec = { .p = p, .w = x->w };
+	const struct mvs_row_sink sink = { emit_begin, emit_bytes, emit_end, &ec };
 	char err[1024];
 	bool confirming = false;	/* an empty page came: asking once more */
 
@@ -936,7 +957,7 @@ static int read_rows(struct export_ctx *x, struct pager *p, const char *partitio
 		}
 		size_t skipped = p->skip;
 		p->page_bytes = 0;
-		rc = mvs_columns_page(p->columns, r->fields_data, r->n_fields_data, p->rows, emit_row, &ec,
+		rc = mvs_columns_page(p->columns, r->fields_data, r->n_fields_data, p->rows, &sink,
 				      &emitted, err, sizeof err);
 		mvs_milvus_free(r);
 		if (rc == MVS_COLUMNS_STOPPED) {

@@ -620,35 +620,27 @@ static size_t put_array_header(unsigned char *p, size_t n)
 	return 5;
 }
 
-int mvs_map_row(struct mvs_map *map, const unsigned char *row, size_t len,
-		const unsigned char **out, size_t *out_len)
+int mvs_map_row(struct mvs_map *map, const unsigned char *row, size_t len, struct mvs_writer *w)
 {
+	unsigned char header[5];
+
 	if (map->verbatim) {
-		*out = row;
-		*out_len = len;
-		return 0;
+		if (mvs_writer_row_begin(w) != 0 || mvs_writer_row_append(w, (const char *)row, len) != 0)
+			return MVS_MAP_WRITE_FAILED;
+		return mvs_writer_row_end(w) != 0 ? MVS_MAP_WRITE_FAILED : 0;
 	}
 	if (mvs_row_split(row, len, map->in_width, map->spans))
 		return -1;
-	/* the kept values are a subset of the row: it never grows beyond a new array header */
-	if (map->cap < len + 5) {
-		size_t cap = (len + 5) * 2;
-		unsigned char *buf = realloc(map->buf, cap);
-		if (!buf)
-			return -1;
-		map->buf = buf;
-		map->cap = cap;
-	}
-	unsigned char *p = map->buf;
-	p += put_array_header(p, map->out_width);
+	/* the kept values go straight from the input into the output frame */
+	if (mvs_writer_row_begin(w) != 0 ||
+	    mvs_writer_row_append(w, (const char *)header, put_array_header(header, map->out_width)))
+		return MVS_MAP_WRITE_FAILED;
 	for (size_t i = 0; i < map->out_width; i++) {
 		const struct mvs_span *v = &map->spans[map->columns[i]];
-		memcpy(p, v->ptr, v->len);
-		p += v->len;
+		if (mvs_writer_row_append(w, (const char *)v->ptr, v->len) != 0)
+			return MVS_MAP_WRITE_FAILED;
 	}
-	*out = map->buf;
-	*out_len = p - map->buf;
-	return 0;
+	return mvs_writer_row_end(w) != 0 ? MVS_MAP_WRITE_FAILED : 0;
 }
 
 void mvs_map_free(struct mvs_map *map)
@@ -656,6 +648,5 @@ void mvs_map_free(struct mvs_map *map)
 	mvs_schema_free(&map->out);
 	free(map->columns);
 	free(map->spans);
-	free(map->buf);
 	*map = (struct mvs_map){ 0 };
 }

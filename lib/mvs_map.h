@@ -1,7 +1,8 @@
 /* Field selection, renaming and collection-setting edits on a stream, as mvs-map does them: a spec
  * (what the command line asked for, checked on its own) is applied to each unit's schema, giving the
  * output schema and a column plan; rows are then rebuilt from the byte spans of the kept values
- * without re-encoding them, or passed through verbatim when the columns do not change. */
+ * without re-encoding them, straight into the output stream's frame, or passed through verbatim when
+ * the columns do not change. */
 #ifndef MVS_MAP_H
 #define MVS_MAP_H
 
@@ -11,6 +12,7 @@
 
 #include "mvs_row.h"
 #include "mvs_schema.h"
+#include "mvs_stream.h"
 
 /* Longest collection or field name Milvus accepts by default (proxy.maxNameLength). */
 #define MVS_NAME_MAX 255
@@ -55,18 +57,18 @@ struct mvs_map {
 	size_t *columns;	/* output value i is input value columns[i] */
 	bool verbatim;		/* rows pass unchanged */
 	struct mvs_span *spans;	/* in_width scratch spans */
-	unsigned char *buf;	/* the rebuilt row */
-	size_t cap;
 };
 
 /* Applies the spec to one unit's schema. Returns 0, or -1 with a message in err naming the
  * collection and the fields at fault; notes go to note (may be NULL). */
 int mvs_map_init(struct mvs_map *map, const struct mvs_map_spec *spec, const struct mvs_schema *in,
 		 mvs_map_note_fn note, void *ctx, char *err, size_t errlen);
-/* Maps one row. *out points at the input itself when verbatim, else at the map's buffer (valid
- * until the next call). Returns -1 when the row is not an array of in_width values. */
-int mvs_map_row(struct mvs_map *map, const unsigned char *row, size_t len,
-		const unsigned char **out, size_t *out_len);
+#define MVS_MAP_WRITE_FAILED (-2)
+
+/* Maps one row, whose values the caller has checked (mvs_row_check), and appends the result to the
+ * writer's open unit, built in place. Returns 0, -1 when the row is not an array of in_width values
+ * (nothing is written), or MVS_MAP_WRITE_FAILED (see mvs_writer_error). */
+int mvs_map_row(struct mvs_map *map, const unsigned char *row, size_t len, struct mvs_writer *w);
 void mvs_map_free(struct mvs_map *map);
 
 #endif

@@ -1,10 +1,11 @@
 /* The Milvus client's engine (see mvs_milvus.h): the gRPC core channel with its credentials and
  * arguments, the call metadata, and the unary call itself: the request serialized once with
  * protobuf-c, one grpc_call_start_batch with six ops (send metadata, send message, close, receive
- * metadata, receive message, receive status) on a completion queue, the reply unpacked and its Milvus
- * Status checked, and retries under the policy of mvs_milvus_retry.c. Synchronous calls wait on their
- * own completion queue; the async Insert/Upsert calls share another one, so any number can be in
- * flight without threads. Typed calls and helpers are in mvs_milvus_rpc.c. */
+ * metadata, receive message, receive status) on a completion queue, the reply unpacked (into an
+ * arena: mvs_milvus_arena.c) and its Milvus Status checked, and retries under the policy of
+ * mvs_milvus_retry.c. Synchronous calls wait on their own completion queue; the async Insert/Upsert
+ * calls share another one, so any number can be in flight without threads. Typed calls and helpers
+ * are in mvs_milvus_rpc.c. */
 #include "mvs_milvus_impl.h"
 
 #include <errno.h>
@@ -91,12 +92,6 @@ const struct mvs_milvus_retry *mvs_milvus_policy(const struct mvs_milvus *c)
 size_t mvs_milvus_in_flight(const struct mvs_milvus *c)
 {
 	return c->n_calls;
-}
-
-void mvs_milvus_free(void *reply)
-{
-	if (reply)
-		protobuf_c_message_free_unpacked(reply, NULL);
 }
 
 void mvs_milvus_sleep(double s)
@@ -639,7 +634,7 @@ static int attempt_finish(struct call *k, bool ok, ProtobufCMessage **out, struc
 		data = grpc_byte_buffer_reader_readall(&reader);
 		grpc_byte_buffer_reader_destroy(&reader);
 		size = GRPC_SLICE_LENGTH(data);
-		reply = protobuf_c_message_unpack(k->rpc->reply, NULL, size, GRPC_SLICE_START_PTR(data));
+		reply = mvs_milvus_unpack(k->rpc->reply, GRPC_SLICE_START_PTR(data), size);
 		grpc_slice_unref(data);
 		if (!reply) {
 			err->grpc_code = -1;
@@ -650,7 +645,7 @@ static int attempt_finish(struct call *k, bool ok, ProtobufCMessage **out, struc
 			err->retriable = s->retriable;
 			copy_str(err->message, sizeof err->message,
 				 *s->reason ? s->reason : *s->detail ? s->detail : "(no reason given)");
-			protobuf_c_message_free_unpacked(reply, NULL);
+			mvs_milvus_free(reply);
 		} else {
 			*out = reply;
 			rc = 0;

@@ -30,6 +30,10 @@ int mvs_milvus_unary(struct mvs_milvus *c, const struct mvs_milvus_rpc *rpc,
 		     const struct mvs_milvus_retry *policy, const ProtobufCMessage *req, ProtobufCMessage **out,
 		     struct mvs_milvus_error *err);
 
+/* Unpacks a reply into an arena of its own (mvs_milvus_arena.c), freed whole by mvs_milvus_free.
+ * NULL when the bytes are not a message of type d, or out of memory. */
+ProtobufCMessage *mvs_milvus_unpack(const ProtobufCMessageDescriptor *d, const uint8_t *data, size_t len);
+
 /* The client's retry policy (defaults applied). */
 const struct mvs_milvus_retry *mvs_milvus_policy(const struct mvs_milvus *c);
 

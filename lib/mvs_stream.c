@@ -65,6 +65,8 @@ struct mvs_writer {
 	size_t frame_start;	/* offset of the open rows frame in buf; meaningful when frame_open */
 	bool frame_open;
 	uint32_t frame_rows;
+	bool row_open;		/* a row is being built: its row_len bytes follow buf + len */
+	size_t row_len;
 	bool in_unit;
 	size_t width;		/* row width of the current unit's schema */
 	XXH3_state_t *hash;
@@ -210,6 +212,9 @@ static int writer_usable(struct mvs_writer *w, bool need_unit)
 {
 	if (w->failed)
 		return -1;
+	if (w->row_open)
+		return writer_fail(w, "internal error: row %" PRIu64 " was begun and not ended",
+				   w->unit_rows + 1);
 	if (need_unit && !w->in_unit)
 		return writer_fail(w, "internal error: stream data outside a unit (no mvs_writer_begin)");
 	return 0;
@@ -282,23 +287,76 @@ int mvs_writer_row(struct mvs_writer *w, const void *row, size_t len)
 	if (mvs_row_measure(row, len, w->width) != len)
 		return writer_fail(w, "internal error: row %" PRIu64 " is not one msgpack array of %zu "
 				   "values", w->unit_rows + 1, w->width);
+	if (mvs_writer_row_begin(w) != 0 || mvs_writer_row_append(w, row, len) != 0)
+		return -1;
+	return mvs_writer_row_end(w);
+}
+
+/* Opens a rows frame at the end of the buffer; its length and row count are patched at close. */
+static int writer_open_rows(struct mvs_writer *w)
+{
+	if (writer_reserve(w, FRAME_HDR + 4) != 0)
+		return -1;
+	w->frame_start = w->len;
+	w->buf[w->len] = 'R';
+	w->len += FRAME_HDR + 4;
+	w->frame_open = true;
+	w->frame_rows = 0;
+	return 0;
+}
+
+int mvs_writer_row_begin(struct mvs_writer *w)
+{
+	if (writer_usable(w, true) != 0)
+		return -1;
+	if (!w->frame_open && writer_open_rows(w) != 0)
+		return -1;
+	w->row_open = true;
+	w->row_len = 0;
+	return 0;
+}
+
+int mvs_writer_row_append(void *data, const char *bytes, size_t n)
+{
+	struct mvs_writer *w = data;
+
+	if (w->failed)
+		return -1;
+	if (!w->row_open)
+		return writer_fail(w, "internal error: row bytes outside a row (no mvs_writer_row_begin)");
+	if (writer_reserve(w, w->row_len + n) != 0)
+		return -1;
+	memcpy(w->buf + w->len + w->row_len, bytes, n);
+	w->row_len += n;
+	return 0;
+}
+
+void mvs_writer_row_cancel(struct mvs_writer *w)
+{
+	w->row_open = false;
+}
+
+int mvs_writer_row_end(struct mvs_writer *w)
+{
+	size_t len = w->row_len;
+
+	if (w->failed)
+		return -1;
+	if (!w->row_open)
+		return writer_fail(w, "internal error: a row ends that was not begun");
+	w->row_open = false;
 	if (len > MVS_FRAME_MAX - 4)
 		return writer_fail(w, "row %" PRIu64 " of %zu bytes exceeds the %u-byte frame limit",
 				   w->unit_rows + 1, len, MVS_FRAME_MAX);
-	if (w->frame_open && w->len - w->frame_start - FRAME_HDR + len > MVS_FRAME_MAX)
+	if (w->frame_rows > 0 && w->len - w->frame_start - FRAME_HDR + len > MVS_FRAME_MAX) {
+		/* The row does not fit the frame: close the frame before it, and move the row behind
+		 * the header of a new one. */
 		writer_close_rows(w);
-	if (!w->frame_open) {
-		if (writer_reserve(w, FRAME_HDR + 4) != 0)
+		if (writer_reserve(w, FRAME_HDR + 4 + len) != 0)
 			return -1;
-		w->frame_start = w->len;
-		w->buf[w->len] = 'R';
-		w->len += FRAME_HDR + 4;	/* length and count patched at close */
-		w->frame_open = true;
-		w->frame_rows = 0;
+		memmove(w->buf + w->len + FRAME_HDR + 4, w->buf + w->len, len);
+		writer_open_rows(w);
 	}
-	if (writer_reserve(w, len) != 0)
-		return -1;
-	memcpy(w->buf + w->len, row, len);
 	w->len += len;
 	w->frame_rows++;
 	w->unit_rows++;
@@ -337,6 +395,7 @@ void mvs_writer_abort(struct mvs_writer *w, const char *fmt, ...)
 
 	if (w->failed)
 		return;
+	w->row_open = false;
 	va_start(ap, fmt);
 	vsnprintf(message, sizeof message, fmt, ap);
 	va_end(ap);

@@ -26,9 +26,19 @@ struct mvs_writer *mvs_writer_new(int fd, const char *tool);
 int mvs_writer_begin(struct mvs_writer *w, const struct mvs_schema *schema);
 /* Rows after this belong to the named partition, until the next marker. */
 int mvs_writer_partition(struct mvs_writer *w, const char *name);
-/* Appends one row given as the msgpack encoding of an array of mvs_schema_row_width() values. The
- * bytes are copied verbatim; callers that did not build them themselves validate them first. */
+/* Appends one row given as the msgpack encoding of an array of mvs_schema_row_width() values, after
+ * checking that it is one (not its values: callers that did not build them validate them first). */
 int mvs_writer_row(struct mvs_writer *w, const void *row, size_t len);
+/* Builds a row in place, without copying it again: mvs_writer_row_begin opens it at the end of the
+ * rows frame, mvs_writer_row_append adds bytes to it (its signature is msgpack-c's packer write
+ * callback, so a msgpack_packer can pack straight into the frame), and mvs_writer_row_end counts it,
+ * or mvs_writer_row_cancel drops it. The caller vouches that the bytes are one msgpack array of the
+ * unit's row width with valid values: they are not measured again. No other writer call may come
+ * between begin and end (mvs_writer_abort may: it drops the open row). */
+int mvs_writer_row_begin(struct mvs_writer *w);
+int mvs_writer_row_append(void *w, const char *bytes, size_t n);
+int mvs_writer_row_end(struct mvs_writer *w);
+void mvs_writer_row_cancel(struct mvs_writer *w);
 /* Ends the unit with its trailer and flushes. Another mvs_writer_begin may follow (concatenation). */
 int mvs_writer_end(struct mvs_writer *w);
 /* Ends the unit with an abort frame carrying the message, and flushes. Best effort: a write error

@@ -220,8 +220,6 @@ static int map_stream(struct mvs_reader *r, struct mvs_writer *w, const struct o
 				code = write_failed(w);
 			break;
 		case MVS_ITEM_ROW: {
-			const unsigned char *out;
-			size_t out_len;
 			row++;
 			if (o->limit >= 0 && kept >= (uint64_t)o->limit)
 				break;
@@ -229,7 +227,12 @@ static int map_stream(struct mvs_reader *r, struct mvs_writer *w, const struct o
 			 * on would let the import fail later, or a consumer take it. */
 			char why[512];
 			bool bad_value = mvs_row_check(item.schema, item.row, item.row_len, why, sizeof why);
-			if (bad_value || mvs_map_row(&map, item.row, item.row_len, &out, &out_len)) {
+			int mapped = bad_value ? -1 : mvs_map_row(&map, item.row, item.row_len, w);
+			if (mapped == MVS_MAP_WRITE_FAILED) {
+				code = write_failed(w);
+				break;
+			}
+			if (mapped != 0) {
 				bool named = strcmp(o->input, "-") != 0;
 				if (!bad_value)
 					snprintf(why, sizeof why, "not a msgpack array of %zu values", map.in_width);
@@ -239,8 +242,6 @@ static int map_stream(struct mvs_reader *r, struct mvs_writer *w, const struct o
 				code = fail_downstream(w, MVS_EXIT_STREAM, err);
 				break;
 			}
-			if (mvs_writer_row(w, out, out_len))
-				code = write_failed(w);
 			kept++;
 			break;
 		}

@@ -243,30 +243,48 @@ static void pack_row(msgpack_packer *pk, int r)
 		pack_strf(pk, "{\"k\":%d,\"s\":\"x\"}", r);
 }
 
-/* Rows as one buffer with offsets. */
+/* Rows as one buffer with offsets; also a row sink for mvs_columns_page that collects into it. */
 struct rowset {
 	msgpack_sbuffer sb;
 	size_t off[64];
 	size_t n;
+	struct mvs_row_sink sink;
 };
+
+static int rowset_begin(void *ctx)
+{
+	struct rowset *rs = ctx;
+
+	rs->sb.size = rs->off[rs->n];	/* drops a row begun and never ended */
+	return 0;
+}
+
+static int rowset_write(void *ctx, const char *bytes, size_t n)
+{
+	return msgpack_sbuffer_write(&((struct rowset *)ctx)->sb, bytes, n);
+}
+
+static int rowset_end(void *ctx)
+{
+	struct rowset *rs = ctx;
+
+	rs->off[++rs->n] = rs->sb.size;
+	return 0;
+}
 
 static void rowset_init(struct rowset *rs)
 {
 	msgpack_sbuffer_init(&rs->sb);
 	rs->n = 0;
+	rs->off[0] = 0;
+	rs->sink = (struct mvs_row_sink){ rowset_begin, rowset_write, rowset_end, rs };
 }
 
 static void rowset_add(struct rowset *rs, const void *row, size_t len)
 {
-	rs->off[rs->n++] = rs->sb.size;
-	msgpack_sbuffer_write(&rs->sb, row, len);
-	rs->off[rs->n] = rs->sb.size;
-}
-
-static int collect(void *ctx, const unsigned char *row, size_t len)
-{
-	rowset_add(ctx, row, len);
-	return 0;
+	rowset_begin(rs);
+	rowset_write(rs, row, len);
+	rowset_end(rs);
 }
 
 static void make_rows(struct rowset *rs)
@@ -408,7 +426,7 @@ static void round_trip(struct mvs_batch *b, const struct rowset *rows, size_t fr
 		wire[i] = wire[n - 1 - i];
 		wire[n - 1 - i] = t;
 	}
-	CHECK(mvs_columns_page(conv, wire, n, 100, collect, &out, &got_rows, err, sizeof err) == 0);
+	CHECK(mvs_columns_page(conv, wire, n, 100, &out.sink, &got_rows, err, sizeof err) == 0);
 	if (err[0])
 		fprintf(stderr, "export: %s\n", err);
 	CHECK(got_rows == to - from && out.n == to - from);
@@ -796,10 +814,23 @@ static FieldData *vector_column(const char *name, float *values, size_t n_floats
 	return fd;
 }
 
-static int stop_after_one(void *ctx, const unsigned char *row, size_t len)
+/* A sink that stops the page when its first row ends. */
+static int count_begin(void *ctx)
 {
-	(void)row;
-	(void)len;
+	(void)ctx;
+	return 0;
+}
+
+static int count_write(void *ctx, const char *bytes, size_t n)
+{
+	(void)ctx;
+	(void)bytes;
+	(void)n;
+	return 0;
+}
+
+static int stop_after_one(void *ctx)
+{
 	return ++*(int *)ctx >= 1 ? 7 : 0;
 }
 
@@ -811,7 +842,7 @@ static void expect_page_error(struct mvs_columns *c, FieldData **cols, size_t n,
 	char err[256] = "";
 
 	rowset_init(&out);
-	CHECK(mvs_columns_page(c, cols, n, 1000, collect, &out, &rows, err, sizeof err) == -1);
+	CHECK(mvs_columns_page(c, cols, n, 1000, &out.sink, &rows, err, sizeof err) == -1);
 	if (!strstr(err, w1) || (w2 && !strstr(err, w2))) {
 		fprintf(stderr, "unexpected message \"%s\" (wanted \"%s\"%s%s)\n", err, w1,
 			w2 ? ", " : "", w2 ? w2 : "");
@@ -835,6 +866,7 @@ static void test_export(void)
 	struct mvs_pk pk;
 	char err[256] = "";
 	int calls = 0;
+	const struct mvs_row_sink stopper = { count_begin, count_write, stop_after_one, &calls };
 
 	n->valid_data = valid;
 	n->n_valid_data = 3;
@@ -842,7 +874,7 @@ static void test_export(void)
 	/* any order; unknown columns ignored; the null becomes nil */
 	rowset_init(&out);
 	cols[0] = v, cols[1] = other, cols[2] = n, cols[3] = k;
-	CHECK(mvs_columns_page(c, cols, 4, 0, collect, &out, &rows, err, sizeof err) == 0);
+	CHECK(mvs_columns_page(c, cols, 4, 0, &out.sink, &rows, err, sizeof err) == 0);
 	CHECK(rows == 3 && out.n == 3);
 	if (out.n == 3) {
 		size_t len;
@@ -867,7 +899,7 @@ static void test_export(void)
 		nc->n_valid_data = 3;
 		rowset_init(&out);
 		cols[0] = k, cols[1] = nc, cols[2] = v;
-		CHECK(mvs_columns_page(c, cols, 3, 0, collect, &out, &rows, err, sizeof err) == 0 &&
+		CHECK(mvs_columns_page(c, cols, 3, 0, &out.sink, &rows, err, sizeof err) == 0 &&
 		      rows == 3);
 		msgpack_sbuffer_destroy(&out.sb);
 	}
@@ -875,7 +907,7 @@ static void test_export(void)
 	/* a missing nullable column is nil; an empty page is no rows */
 	rowset_init(&out);
 	cols[0] = k, cols[1] = v;
-	CHECK(mvs_columns_page(c, cols, 2, 0, collect, &out, &rows, err, sizeof err) == 0 &&
+	CHECK(mvs_columns_page(c, cols, 2, 0, &out.sink, &rows, err, sizeof err) == 0 &&
 	      rows == 3);
 	if (out.n == 3) {
 		size_t len;
@@ -883,13 +915,13 @@ static void test_export(void)
 		CHECK(len > 3 && row[3] == 0xc0);
 	}
 	msgpack_sbuffer_destroy(&out.sb);
-	CHECK(mvs_columns_page(c, cols, 0, 0, collect, &out, &rows, err, sizeof err) == 0 &&
+	CHECK(mvs_columns_page(c, cols, 0, 0, &out.sink, &rows, err, sizeof err) == 0 &&
 	      rows == 0);
 	CHECK(!mvs_columns_last_pk(c, &pk));
 
 	/* the callback stops the page */
 	cols[0] = k, cols[1] = n, cols[2] = v;
-	CHECK(mvs_columns_page(c, cols, 3, 0, stop_after_one, &calls, &rows, err, sizeof err) ==
+	CHECK(mvs_columns_page(c, cols, 3, 0, &stopper, &rows, err, sizeof err) ==
 	      MVS_COLUMNS_STOPPED);
 	CHECK(calls == 1 && rows == 0);
 
@@ -943,7 +975,7 @@ static void test_export(void)
 		c = mvs_columns_new(&s);
 		cols[0] = id, cols[1] = v;
 		rowset_init(&out);
-		CHECK(mvs_columns_page(c, cols, 2, 0, collect, &out, &rows, err, sizeof err) == 0 &&
+		CHECK(mvs_columns_page(c, cols, 2, 0, &out.sink, &rows, err, sizeof err) == 0 &&
 		      rows == 3);
 		CHECK(mvs_columns_first_pk(c, &pk) && !pk.is_string && pk.i == -5);
 		CHECK(mvs_columns_last_pk(c, &pk) && !pk.is_string && pk.i == INT64_MAX);

@@ -312,6 +312,17 @@ static struct result read_bytes(const void *p, size_t n)
 	return res;
 }
 
+/* Frees the writer, then reads back what it wrote to fd (closed). */
+static struct result read_written(struct mvs_writer *w, int fd)
+{
+	mvs_writer_free(w);
+	struct bytes b = slurp(fd);
+	close(fd);
+	struct result res = read_bytes(b.p, b.len);
+	free(b.p);
+	return res;
+}
+
 static bool contains(const char *s, const char *part)
 {
 	if (strstr(s, part))
@@ -775,25 +786,17 @@ static void test_abort(void)
 	CHECK(mvs_writer_row(w, tiny_row, sizeof tiny_row) == 0);
 	CHECK(mvs_writer_row(w, tiny_row, sizeof tiny_row) == 0);
 	mvs_writer_abort(w, "server went away after %d rows", 2);
-	mvs_writer_free(w);
-	struct bytes b = slurp(fd);
-	close(fd);
-	struct result res = read_bytes(b.p, b.len);
+	struct result res = read_written(w, fd);
 	CHECK(res.last == MVS_ITEM_ERROR && res.exit_code == MVS_EXIT_UPSTREAM && res.rows == 2);
 	CHECK(strcmp(res.error, "upstream failed: mvs-export 0.1.0: server went away after 2 rows") == 0);
-	free(b.p);
 
 	/* before any header: magic, version and the abort frame */
 	fd = memfd_new();
 	w = mvs_writer_new(fd, "mvs-export");
 	mvs_writer_abort(w, "cannot connect");
-	mvs_writer_free(w);
-	b = slurp(fd);
-	close(fd);
-	res = read_bytes(b.p, b.len);
+	res = read_written(w, fd);
 	CHECK(res.exit_code == MVS_EXIT_UPSTREAM && res.headers == 0);
 	CHECK(strcmp(res.error, "upstream failed: mvs-export: cannot connect") == 0);
-	free(b.p);
 
 	/* an abort frame after a complete unit ends the stream the same way */
 	struct unit_builder u = { 0 };
@@ -896,6 +899,74 @@ static void test_frame_sizes(void)
 	mvs_schema_free(&s);
 }
 
+/* A writer on fd with a unit of the tiny schema begun. */
+static struct mvs_writer *tiny_unit(int fd, const struct mvs_schema *s)
+{
+	struct mvs_writer *w = mvs_writer_new(fd, "t");
+
+	CHECK(mvs_writer_begin(w, s) == 0);
+	return w;
+}
+
+/* Rows built in place: appended in pieces, dropped by cancel or by an abort, and a row too big for
+ * the open frame moved into a frame of its own. */
+static void test_row_in_place(void)
+{
+	int fd = memfd_new();
+	struct mvs_schema s;
+
+	tiny_schema(&s);
+	struct mvs_writer *w = tiny_unit(fd, &s);
+	for (int i = 0; i < 3; i++) {
+		CHECK(mvs_writer_row_begin(w) == 0);
+		CHECK(mvs_writer_row_append(w, (const char *)tiny_row, 4) == 0);
+		CHECK(mvs_writer_row_append(w, (const char *)tiny_row + 4, sizeof tiny_row - 4) == 0);
+		if (i == 1)
+			mvs_writer_row_cancel(w);
+		else
+			CHECK(mvs_writer_row_end(w) == 0);
+	}
+	CHECK(mvs_writer_rows(w) == 2);
+	/* a row of nearly the frame limit after a small one: closes the small one's frame first */
+	size_t big = MVS_FRAME_MAX - 20;	/* with its 7 header bytes: fits a frame alone, not after 3 rows */
+	unsigned char head[7] = { 0x92, 0x08, 0xc6, (unsigned char)(big >> 24), (unsigned char)(big >> 16),
+				  (unsigned char)(big >> 8), (unsigned char)big };
+	char *body = calloc(1, big);
+	CHECK(mvs_writer_row(w, tiny_row, sizeof tiny_row) == 0);
+	CHECK(mvs_writer_row_begin(w) == 0 && mvs_writer_row_append(w, (const char *)head, 7) == 0 &&
+	      mvs_writer_row_append(w, body, big) == 0 && mvs_writer_row_end(w) == 0);
+	free(body);
+	CHECK(mvs_writer_end(w) == 0);
+	struct result res = read_written(w, fd);
+	CHECK(res.last == MVS_ITEM_EOF && res.rows == 4);
+
+	/* misuse, and an abort with a row half built: the row is not in the stream */
+	fd = memfd_new();
+	w = tiny_unit(fd, &s);
+	CHECK(mvs_writer_row(w, tiny_row, sizeof tiny_row) == 0);
+	CHECK(mvs_writer_row_begin(w) == 0 && mvs_writer_row_append(w, (const char *)tiny_row, 5) == 0);
+	mvs_writer_abort(w, "stopped halfway");
+	res = read_written(w, fd);
+	CHECK(res.exit_code == MVS_EXIT_UPSTREAM && res.rows == 1);
+	CHECK(contains(res.error, "stopped halfway"));
+	fd = memfd_new();
+	w = tiny_unit(fd, &s);
+	CHECK(mvs_writer_row_end(w) == -1);
+	CHECK(contains(mvs_writer_error(w), "not begun"));
+	mvs_writer_free(w);
+	w = tiny_unit(fd, &s);
+	CHECK(mvs_writer_row_append(w, "\x01", 1) == -1);
+	CHECK(contains(mvs_writer_error(w), "outside a row"));
+	mvs_writer_free(w);
+	w = tiny_unit(fd, &s);
+	CHECK(mvs_writer_row_begin(w) == 0);
+	CHECK(mvs_writer_end(w) == -1);
+	CHECK(contains(mvs_writer_error(w), "row 1 was begun and not ended"));
+	mvs_writer_free(w);
+	close(fd);
+	mvs_schema_free(&s);
+}
+
 /* The reader copes with input that arrives a few bytes at a time (a slow pipe). */
 static void test_slow_pipe(void)
 {
@@ -983,6 +1054,7 @@ int main(void)
 	test_refusals();
 	test_hand_built();
 	test_abort();
+	test_row_in_place();
 	test_frame_sizes();
 	test_slow_pipe();
 	test_writer_errors();
