@@ -166,7 +166,7 @@ e2e_section() {
 	echo "machine's cores were ${busy}% busy during the copy: $(awk -v b="$busy" -v o="$others" -v t="$mt" -v n="$(nproc)" 'BEGIN {
 		if (b >= 90 && o > 0.25 * t * n) print "saturated, by the copy and by other work on the machine, so on a quiet machine the copy would come closer to the CPU bound above (the servers would still take most of the CPU).";
 		else if (b >= 90) print "the copy is CPU-bound, and the servers take most of the CPU.";
-		else print "besides CPU, the copy waits (" (100 - b) "% of the cores idle): the round trips of one query page at a time in mvs-export, and of each insert batch in mvs-import." }')"
+		else print "besides CPU, the copy waits (" (100 - b) "% of the cores idle) on round trips: mvs-export keeps one query page ahead and mvs-import four insert batches in flight, but each test server works on one request at a time." }')"
 	echo
 	echo "With the SDK script, the script itself is the bottleneck: ${sc[4]} CPU s in ${st} s, its one"
 	echo "JavaScript thread busy $(calc '%.0f' "100 * ${sc[4]} / $st")% of the time (it turns every page into JavaScript row objects and back),"

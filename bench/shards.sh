@@ -171,7 +171,8 @@ shards_analysis() {
 	else
 		echo "With one pipeline the copy's four processes keep ${own}% of a core busy and the machine is ${busy1}%"
 		echo "busy: a single pipeline leaves CPU unused, because its stages wait on each other's round trips"
-		echo "(a page is queried, sent, inserted, before the next). That idle CPU is what shards can use."
+		echo "(each test server works on one request at a time, and a page travels query, stream, insert)."
+		echo "That idle CPU is what shards can use."
 	fi
 	echo "With 4 shards the busiest process is ${busiest#* } at ${busiest%% *}% of a core, and the machine is"
 	echo "${busy4}% busy."

@@ -144,10 +144,6 @@ struct mvs_columns {
 	size_t width;
 	struct src *src;
 	int pk_col; /* row column of the primary key, or -1 */
-	bool have_keys;
-	struct mvs_pk first, last;
-	char *first_s, *last_s;
-	size_t first_cap, last_cap;
 };
 
 struct mvs_columns *mvs_columns_new(const struct mvs_schema *schema)
@@ -179,8 +175,6 @@ void mvs_columns_free(struct mvs_columns *c)
 	if (!c)
 		return;
 	free(c->src);
-	free(c->first_s);
-	free(c->last_s);
 	free(c);
 }
 
@@ -609,24 +603,6 @@ static void pk_value(const struct src *s, size_t idx, struct mvs_pk *key)
 	}
 }
 
-/* Copies a key whose string points into the page into the converter's own buffer. */
-static int pk_keep(struct mvs_pk *dst, char **buf, size_t *cap, const struct mvs_pk *src)
-{
-	*dst = *src;
-	if (!src->is_string)
-		return 0;
-	if (*cap < src->len + 1) {
-		char *p = realloc(*buf, src->len + 1);
-		if (!p)
-			return -1;
-		*buf = p;
-		*cap = src->len + 1;
-	}
-	memcpy(*buf, src->s, src->len + 1);
-	dst->s = *buf;
-	return 0;
-}
-
 int mvs_columns_page(struct mvs_columns *c, FieldData *const *fields, size_t n_fields,
 		     uint64_t row_base, const struct mvs_row_sink *sink, size_t *rows, char *err,
 		     size_t errlen)
@@ -634,11 +610,9 @@ int mvs_columns_page(struct mvs_columns *c, FieldData *const *fields, size_t n_f
 	char why[256];
 	size_t n_rows = 0;
 	struct mvs_pk key = {0}, prev = {0};
-	bool have_first = false;
 	msgpack_packer pk;
 
 	*rows = 0;
-	c->have_keys = false;
 	if (page_prepare(c, fields, n_fields, row_base, &n_rows, err, errlen) != 0)
 		return -1;
 	msgpack_packer_init(&pk, sink->ctx, sink->write);
@@ -675,36 +649,12 @@ int mvs_columns_page(struct mvs_columns *c, FieldData *const *fields, size_t n_f
 					    s->f->name, row_base + r + 1, key.i, prev.i);
 			}
 			prev = key;
-			if (!have_first) {
-				if (pk_keep(&c->first, &c->first_s, &c->first_cap, &key) != 0)
-					return fail(err, errlen, "out of memory");
-				have_first = true;
-			}
 		}
 		if (sink->end(sink->ctx) != 0)
 			return MVS_COLUMNS_STOPPED;
 		++*rows;
 	}
-	if (have_first) {
-		if (pk_keep(&c->last, &c->last_s, &c->last_cap, &prev) != 0)
-			return fail(err, errlen, "out of memory");
-		c->have_keys = true;
-	}
 	return 0;
-}
-
-bool mvs_columns_first_pk(const struct mvs_columns *c, struct mvs_pk *pk)
-{
-	if (c->have_keys)
-		*pk = c->first;
-	return c->have_keys;
-}
-
-bool mvs_columns_last_pk(const struct mvs_columns *c, struct mvs_pk *pk)
-{
-	if (c->have_keys)
-		*pk = c->last;
-	return c->have_keys;
 }
 
 /* ================================ import ================================ */

@@ -3,7 +3,7 @@
  *
  * Export: mvs_columns turns the FieldData columns of one QueryResults page into rows (msgpack
  * arrays of mvs_schema_row_width() values in header order), packed one at a time into a sink, and
- * reports the page's first and last primary keys for `pk > last` paging.
+ * checks that the page's primary keys increase.
  *
  * Import: mvs_batch decodes and validates rows into per-column buffers and builds the FieldData
  * columns of an InsertRequest/UpsertRequest for any row range of the batch (so a request the server
@@ -24,7 +24,7 @@
 struct mvs_pk {
 	bool is_string;
 	int64_t i;     /* Int64 keys */
-	const char *s; /* VarChar keys: NUL-terminated, owned by the converter */
+	const char *s; /* VarChar keys: NUL-terminated, owned by whoever filled it in */
 	size_t len;
 };
 
@@ -48,10 +48,10 @@ struct mvs_columns;
 /* A converter for rows of the schema (which must outlive it). NULL when out of memory. */
 struct mvs_columns *mvs_columns_new(const struct mvs_schema *schema);
 
-/* Converts one page into rows for the sink: fields are QueryResults.fields_data, in any order, matched to the schema's row
- * fields by field_name ("$meta" also by is_dynamic); columns of other names are ignored. Nullable
- * columns may come full-length with placeholders (scalars) or compact (vectors), both with
- * valid_data; a missing nullable column gives nil. Primary keys must increase strictly within the
+/* Converts one page into rows for the sink: fields are QueryResults.fields_data, in any order,
+ * matched to the schema's row fields by field_name ("$meta" also by is_dynamic); columns of other
+ * names are ignored. Nullable columns may come full-length with placeholders (scalars) or compact
+ * (vectors), both with valid_data; a missing nullable column gives nil. Primary keys must increase strictly within the
  * page. row_base is the number of rows before this page, for messages ("field "v", row 1041: ...";
  * rows count from 1). Returns 0 and sets *rows, -1 with a message in err when the page is malformed
  * (missing required column, column length, type, vector size, duplicate or out-of-order key...; no
@@ -60,11 +60,6 @@ struct mvs_columns *mvs_columns_new(const struct mvs_schema *schema);
 int mvs_columns_page(struct mvs_columns *c, Milvus__Proto__Schema__FieldData *const *fields,
 		     size_t n_fields, uint64_t row_base, const struct mvs_row_sink *sink, size_t *rows,
 		     char *err, size_t errlen);
-
-/* The primary keys of the first and last rows emitted by the last mvs_columns_page call; false when
- * it emitted none. Strings stay valid until the next mvs_columns_page or mvs_columns_free. */
-bool mvs_columns_first_pk(const struct mvs_columns *c, struct mvs_pk *pk);
-bool mvs_columns_last_pk(const struct mvs_columns *c, struct mvs_pk *pk);
 
 void mvs_columns_free(struct mvs_columns *c);
 

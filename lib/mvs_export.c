@@ -79,7 +79,6 @@ struct pager {
 	size_t last_str_cap;
 	/* the page being emitted */
 	size_t skip;			/* leading rows at or below the last key: dropped */
-	uint64_t page_bytes;
 	uint64_t rows;			/* rows written in this unit */
 };
 
@@ -256,13 +255,14 @@ static int64_t rows_for(const struct pager *p, double row_bytes)
 	return (int64_t)n;
 }
 
-/* After a page: size the next one from the largest average row seen, so that a page of such rows
- * stays near the target (half the reply bound, room for rows twice the average). */
-static void pager_adapt(struct pager *p, size_t rows)
+/* After a reply of rows rows and bytes bytes: size the next page from the largest average row
+ * seen, so that a page of such rows stays near the target (half the reply bound, room for rows
+ * twice the average). */
+static void pager_adapt(struct pager *p, size_t rows, size_t bytes)
 {
 	if (rows == 0)
 		return;
-	double avg = (double)p->page_bytes / (double)rows;
+	double avg = (double)bytes / (double)rows;
 	if (avg > p->row_bytes)
 		p->row_bytes = avg;
 	p->limit = rows_for(p, p->row_bytes);
@@ -768,24 +768,25 @@ static int scan_keys(struct pager *p, Milvus__Proto__Milvus__QueryResults *r, si
 	return 0;
 }
 
-static int remember_last(struct pager *p)
+/* Makes the page's last key the one the next page starts after (keys increase within a page: the
+ * conversion checks that). */
+static int remember_last(struct pager *p, Milvus__Proto__Milvus__QueryResults *r, size_t rows)
 {
-	struct mvs_pk pk;
+	const Milvus__Proto__Schema__ScalarField *sc = find_column(r, p->unit->pk_field)->scalars;
 
-	if (!mvs_columns_last_pk(p->columns, &pk))
-		return 0;
-	if (pk.is_string) {
-		if (pk.len + 1 > p->last_str_cap) {
-			char *grown = realloc(p->last_str, pk.len + 1);
+	if (p->unit->pk_is_string) {
+		const char *key = sc->string_data->data[rows - 1];
+		size_t len = strlen(key);
+		if (len + 1 > p->last_str_cap) {
+			char *grown = realloc(p->last_str, len + 1);
 			if (!grown)
 				return -1;
 			p->last_str = grown;
-			p->last_str_cap = pk.len + 1;
+			p->last_str_cap = len + 1;
 		}
-		memcpy(p->last_str, pk.s, pk.len);
-		p->last_str[pk.len] = '\0';
+		memcpy(p->last_str, key, len + 1);
 	} else {
-		p->last_int = pk.i;
+		p->last_int = sc->long_data->data[rows - 1];
 	}
 	p->have_last = true;
 	return 0;
@@ -796,14 +797,12 @@ static int remember_last(struct pager *p)
 struct emit_ctx {
 	struct pager *p;
 	struct mvs_writer *w;
-	size_t row_bytes;	/* of the row being packed */
 };
 
 static int emit_begin(void *ctx)
 {
 	struct emit_ctx *ec = ctx;
 
-	ec->row_bytes = 0;
 	return mvs_writer_row_begin(ec->w);
 }
 
@@ -811,7 +810,6 @@ static int emit_bytes(void *ctx, const char *bytes, size_t n)
 {
 	struct emit_ctx *ec = ctx;
 
-	ec->row_bytes += n;
 	return mvs_writer_row_append(ec->w, bytes, n);
 }
 
@@ -826,7 +824,6 @@ static int emit_end(void *ctx)
 	}
 	if (mvs_writer_row_end(ec->w) != 0)
 		return -1;
-	ec->p->page_bytes += ec->row_bytes;
 	ec->p->rows++;
 	return 0;
 }
@@ -848,7 +845,9 @@ static uint64_t fallback_session_ts(void)
 	return ms << 18;
 }
 
-/* One Query: the page after the last key, at the unit's snapshot. */
+/* One Query: the page after the last key, at the unit's snapshot. With out NULL the query is only
+ * sent, and mvs_milvus_query_wait collects its reply. Returns 0, -1 with e filled, or -2 when out
+ * of memory. */
 static int query_page(struct export_ctx *x, struct pager *p, const char *partition,
 		      Milvus__Proto__Milvus__QueryResults **out, struct mvs_milvus_error *e)
 {
@@ -893,12 +892,14 @@ static int query_page(struct export_ctx *x, struct pager *p, const char *partiti
 	req.guarantee_timestamp = p->have_session ? p->session_ts : 0;
 	/* as pymilvus's iterators: the server picks the consistency, the snapshot overrides it */
 	req.use_default_consistency = 1;
-	int rc = mvs_milvus_query(x->client, &req, out, e);
+	int rc = out ? mvs_milvus_query(x->client, &req, out, e) : mvs_milvus_query_submit(x->client, &req, e);
 	free(expr);
 	return rc;
 }
 
-/* Reads one partition (or the whole collection: partition NULL) to the writer. */
+/* Reads one partition (or the whole collection: partition NULL) to the writer. The next page's
+ * query is sent as soon as a page arrives (its filter needs only the page's last key), so that the
+ * server prepares it while this page is converted and written. */
 static int read_rows(struct export_ctx *x, struct pager *p, const char *partition)
 {
 	struct unit *u = p->unit;
@@ -906,14 +907,16 @@ static int read_rows(struct export_ctx *x, struct pager *p, const char *partitio
 	const struct mvs_row_sink sink = { emit_begin, emit_bytes, emit_end, &ec };
 	char err[1024];
 	bool confirming = false;	/* an empty page came: asking once more */
+	bool ahead = false;		/* the next page's query is in flight */
 
 	p->have_last = false;
 	for (;;) {
 		Milvus__Proto__Milvus__QueryResults *r = NULL;
 		struct mvs_milvus_error e;
 		size_t rows, emitted;
-		int rc = query_page(x, p, partition, &r, &e);
+		int rc = ahead ? mvs_milvus_query_wait(x->client, &r, &e) : query_page(x, p, partition, &r, &e);
 
+		ahead = false;
 		if (rc == -2) {
 			fail_oom(x);
 			return -1;
@@ -955,8 +958,27 @@ static int read_rows(struct export_ctx *x, struct pager *p, const char *partitio
 			     rows);
 			return -1;
 		}
-		size_t skipped = p->skip;
-		p->page_bytes = 0;
+		if (p->skip == rows) {
+			mvs_milvus_free(r);
+			/* Asking again would give the same page: the server ignores `pk > last`. */
+			fail(x, MVS_EXIT_SERVER, "Query of \"%s\" returned %zu rows, none after the last "
+			     "key (the server does not honour \"%s > ...\")", u->name, rows, u->pk_field);
+			return -1;
+		}
+		if (remember_last(p, r, rows) != 0) {
+			mvs_milvus_free(r);
+			fail_oom(x);
+			return -1;
+		}
+		pager_adapt(p, rows, mvs_milvus_reply_bytes(r));
+		/* The next page goes out now; if it cannot, it is asked for after this one. */
+		rc = query_page(x, p, partition, NULL, &e);
+		if (rc == -2) {
+			mvs_milvus_free(r);
+			fail_oom(x);
+			return -1;
+		}
+		ahead = rc == 0;
 		rc = mvs_columns_page(p->columns, r->fields_data, r->n_fields_data, p->rows, &sink,
 				      &emitted, err, sizeof err);
 		mvs_milvus_free(r);
@@ -968,17 +990,6 @@ static int read_rows(struct export_ctx *x, struct pager *p, const char *partitio
 			fail(x, MVS_EXIT_SERVER, "Query of \"%s\" returned a bad page: %s", u->name, err);
 			return -1;
 		}
-		if (skipped == rows) {
-			/* Asking again would give the same page: the server ignores `pk > last`. */
-			fail(x, MVS_EXIT_SERVER, "Query of \"%s\" returned %zu rows, none after the last "
-			     "key (the server does not honour \"%s > ...\")", u->name, rows, u->pk_field);
-			return -1;
-		}
-		if (remember_last(p) != 0) {
-			fail_oom(x);
-			return -1;
-		}
-		pager_adapt(p, rows - skipped);
 		mvs_progress(p->rows, (uint64_t)(u->total > 0 ? u->total : 0), false);
 	}
 }

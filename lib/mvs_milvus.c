@@ -3,8 +3,8 @@
  * protobuf-c, one grpc_call_start_batch with six ops (send metadata, send message, close, receive
  * metadata, receive message, receive status) on a completion queue, the reply unpacked (into an
  * arena: mvs_milvus_arena.c) and its Milvus Status checked, and retries under the policy of
- * mvs_milvus_retry.c. Synchronous calls wait on their own completion queue; the async Insert/Upsert
- * calls share another one, so any number can be in flight without threads. Typed calls and helpers
+ * mvs_milvus_retry.c. Synchronous calls wait on their own completion queue; the async calls
+ * (Insert/Upsert, Query) share another one, so any number can be in flight without threads. Typed calls and helpers
  * are in mvs_milvus_rpc.c. */
 #include "mvs_milvus_impl.h"
 
@@ -687,19 +687,18 @@ int mvs_milvus_unary(struct mvs_milvus *c, const struct mvs_milvus_rpc *rpc,
 	return rc;
 }
 
-/* The async writes. */
+/* The async calls. */
 
-int mvs_milvus_insert_submit(struct mvs_milvus *c, const Milvus__Proto__Milvus__InsertRequest *req,
-			     unsigned flags, void *tag, struct mvs_milvus_error *err)
+int mvs_milvus_submit(struct mvs_milvus *c, const struct mvs_milvus_rpc *rpc, const ProtobufCMessage *req,
+		      unsigned flags, void *tag, struct mvs_milvus_error *err)
 {
-	const struct mvs_milvus_rpc *rpc = flags & MVS_MILVUS_UPSERT ? &mvs_milvus_rpc_upsert : &mvs_milvus_rpc_insert;
 	struct call *k = malloc(sizeof *k);
 
 	if (!k) {
 		mvs_milvus_local_error(c, rpc->name, err, "out of memory");
 		return -1;
 	}
-	if (call_init(c, k, rpc, &req->base, err) < 0) {
+	if (call_init(c, k, rpc, req, err) < 0) {
 		free(k);
 		return -1;
 	}
@@ -738,10 +737,9 @@ static int call_done(struct mvs_milvus *c, struct call *k, int rc, void **tag)
 	return rc;
 }
 
-int mvs_milvus_insert_wait(struct mvs_milvus *c, void **tag, Milvus__Proto__Milvus__MutationResult **out,
-			   struct mvs_milvus_error *err)
+int mvs_milvus_wait(struct mvs_milvus *c, const char *rpc_name, void **tag, ProtobufCMessage **out,
+		    struct mvs_milvus_error *err)
 {
-	ProtobufCMessage *reply;
 	struct call *k;
 	grpc_event ev;
 	gpr_timespec until;
@@ -750,7 +748,7 @@ int mvs_milvus_insert_wait(struct mvs_milvus *c, void **tag, Milvus__Proto__Milv
 	*tag = NULL;
 	*out = NULL;
 	if (!c->calls) {
-		mvs_milvus_local_error(c, "Insert", err, "no Insert call in flight");
+		mvs_milvus_local_error(c, rpc_name, err, "no %s call in flight", rpc_name);
 		return -1;
 	}
 	for (;;) {
@@ -779,14 +777,12 @@ int mvs_milvus_insert_wait(struct mvs_milvus *c, void **tag, Milvus__Proto__Milv
 		if (ev.type == GRPC_QUEUE_TIMEOUT)
 			continue;
 		if (ev.type != GRPC_OP_COMPLETE) {
-			mvs_milvus_local_error(c, "Insert", err, "the completion queue shut down");
+			mvs_milvus_local_error(c, rpc_name, err, "the completion queue shut down");
 			return -1;
 		}
 		k = ev.tag;
-		if (attempt_finish(k, ev.success, &reply, err) == 0) {
-			*out = (Milvus__Proto__Milvus__MutationResult *)reply;
+		if (attempt_finish(k, ev.success, out, err) == 0)
 			return call_done(c, k, 0, tag);
-		}
 		delay = mvs_milvus_retry_delay(&c->retry, err, k->idempotent, k->attempts, mvs_now() - k->started,
 					       rand01(c));
 		if (delay < 0)

@@ -81,6 +81,8 @@ const char *mvs_milvus_database(const struct mvs_milvus *c);	/* "" = server defa
 
 /* Frees any reply returned by the functions below. NULL is fine. */
 void mvs_milvus_free(void *reply);
+/* The size of a reply as it came over the wire, in bytes. */
+size_t mvs_milvus_reply_bytes(const void *reply);
 
 /* The Connect handshake (ClientInfo sdk_type "mvs"): checks reachability and credentials and keeps
  * the server's identifier for the `identifier` metadata of later calls. A server without Connect
@@ -193,6 +195,12 @@ int mvs_milvus_insert_submit(struct mvs_milvus *c, const Milvus__Proto__Milvus__
 int mvs_milvus_insert_wait(struct mvs_milvus *c, void **tag, Milvus__Proto__Milvus__MutationResult **out,
 			   struct mvs_milvus_error *err);
 size_t mvs_milvus_in_flight(const struct mvs_milvus *c);
+/* A Query in flight while the caller works on the previous page: query_wait returns it (0 and the
+ * reply, or -1 with err filled). Only for a client with no other async call in flight. */
+int mvs_milvus_query_submit(struct mvs_milvus *c, const Milvus__Proto__Milvus__QueryRequest *req,
+			    struct mvs_milvus_error *err);
+int mvs_milvus_query_wait(struct mvs_milvus *c, Milvus__Proto__Milvus__QueryResults **out,
+			  struct mvs_milvus_error *err);
 
 /* Errors. */
 

@@ -24,6 +24,7 @@ struct arena {
 	ProtobufCAllocator allocator;	/* allocator_data points back here */
 	struct block *blocks;		/* the newest first: allocations come from it */
 	const ProtobufCMessage *reply;
+	size_t wire_bytes;		/* the reply's size on the wire */
 	struct arena *next;
 };
 
@@ -128,24 +129,34 @@ ProtobufCMessage *mvs_milvus_unpack(const ProtobufCMessageDescriptor *d, const u
 		return NULL;
 	}
 	a->reply = m;
+	a->wire_bytes = len;
 	a->next = live;
 	live = a;
 	return m;
 }
 
+/* The link that points to the arena of reply: a bug in the caller when there is none. */
+static struct arena **arena_of(const void *reply)
+{
+	struct arena **pp;
+
+	for (pp = &live; *pp; pp = &(*pp)->next)
+		if ((*pp)->reply == reply)
+			return pp;
+	fprintf(stderr, "mvs: internal error: a message that is not a live reply of the Milvus client\n");
+	abort();
+}
+
 void mvs_milvus_free(void *reply)
 {
-	struct arena **pp, *a;
-
 	if (!reply)
 		return;
-	for (pp = &live; (a = *pp) != NULL; pp = &a->next) {
-		if (a->reply == reply) {
-			*pp = a->next;
-			arena_release(a);
-			return;
-		}
-	}
-	fprintf(stderr, "mvs: internal error: mvs_milvus_free of a message that is not a reply\n");
-	abort();
+	struct arena **pp = arena_of(reply), *a = *pp;
+	*pp = a->next;
+	arena_release(a);
+}
+
+size_t mvs_milvus_reply_bytes(const void *reply)
+{
+	return (*arena_of(reply))->wire_bytes;
 }

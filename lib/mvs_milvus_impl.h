@@ -34,6 +34,15 @@ int mvs_milvus_unary(struct mvs_milvus *c, const struct mvs_milvus_rpc *rpc,
  * NULL when the bytes are not a message of type d, or out of memory. */
 ProtobufCMessage *mvs_milvus_unpack(const ProtobufCMessageDescriptor *d, const uint8_t *data, size_t len);
 
+/* Async calls (see mvs_milvus_insert_submit): submit serializes req and starts the call; wait
+ * returns the first call in flight to finish, retried inside as mvs_milvus_unary does (rpc_name,
+ * the RPC the caller expects, is for the messages of a wait that has nothing to wait for). flags
+ * are the MVS_MILVUS_* of mvs_milvus.h. */
+int mvs_milvus_submit(struct mvs_milvus *c, const struct mvs_milvus_rpc *rpc, const ProtobufCMessage *req,
+		      unsigned flags, void *tag, struct mvs_milvus_error *err);
+int mvs_milvus_wait(struct mvs_milvus *c, const char *rpc_name, void **tag, ProtobufCMessage **out,
+		    struct mvs_milvus_error *err);
+
 /* The client's retry policy (defaults applied). */
 const struct mvs_milvus_retry *mvs_milvus_policy(const struct mvs_milvus *c);
 

@@ -100,6 +100,33 @@ TYPED_CALL(describe_index, rpc_describe_index, Milvus__Proto__Milvus__DescribeIn
 TYPED_CALL(get_index_state, rpc_get_index_state, Milvus__Proto__Milvus__GetIndexStateRequest,
 	   Milvus__Proto__Milvus__GetIndexStateResponse)
 
+int mvs_milvus_insert_submit(struct mvs_milvus *c, const Milvus__Proto__Milvus__InsertRequest *req,
+			     unsigned flags, void *tag, struct mvs_milvus_error *err)
+{
+	return mvs_milvus_submit(c, flags & MVS_MILVUS_UPSERT ? &mvs_milvus_rpc_upsert : &mvs_milvus_rpc_insert,
+				 &req->base, flags, tag, err);
+}
+
+int mvs_milvus_insert_wait(struct mvs_milvus *c, void **tag, Milvus__Proto__Milvus__MutationResult **out,
+			   struct mvs_milvus_error *err)
+{
+	return mvs_milvus_wait(c, "Insert", tag, (ProtobufCMessage **)out, err);
+}
+
+int mvs_milvus_query_submit(struct mvs_milvus *c, const Milvus__Proto__Milvus__QueryRequest *req,
+			    struct mvs_milvus_error *err)
+{
+	return mvs_milvus_submit(c, &rpc_query, &req->base, 0, NULL, err);
+}
+
+int mvs_milvus_query_wait(struct mvs_milvus *c, Milvus__Proto__Milvus__QueryResults **out,
+			  struct mvs_milvus_error *err)
+{
+	void *tag;
+
+	return mvs_milvus_wait(c, "Query", &tag, (ProtobufCMessage **)out, err);
+}
+
 int mvs_milvus_get_version(struct mvs_milvus *c, Milvus__Proto__Milvus__GetVersionResponse **out,
 			   struct mvs_milvus_error *err)
 {
