@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 #include <xxhash.h>
@@ -135,10 +136,11 @@ static int writer_reserve(struct mvs_writer *w, size_t n)
 	return 0;
 }
 
-static int write_all(struct mvs_writer *w, const unsigned char *p, size_t n)
+/* Writes the n buffers of iov in order (consuming iov), as few syscalls as the fd allows. */
+static int write_all(struct mvs_writer *w, struct iovec *iov, int n)
 {
 	while (n > 0) {
-		ssize_t k = write(w->fd, p, n);
+		ssize_t k = writev(w->fd, iov, n);
 
 		if (k < 0 && errno == EINTR)
 			continue;
@@ -153,27 +155,42 @@ static int write_all(struct mvs_writer *w, const unsigned char *p, size_t n)
 			return writer_fail(w, "cannot write the stream at byte %" PRIu64 ": %s", w->written,
 					   strerror(errno));
 		}
-		p += k;
-		n -= (size_t)k;
 		w->written += (uint64_t)k;
+		size_t done = (size_t)k;
+		while (n > 0 && done >= iov->iov_len) {
+			done -= iov->iov_len;
+			iov++;
+			n--;
+		}
+		if (n > 0) {
+			iov->iov_base = (char *)iov->iov_base + done;
+			iov->iov_len -= done;
+		}
 	}
 	return 0;
 }
 
-/* Writes out every complete frame in the buffer (not an open rows frame). */
-static int writer_drain(struct mvs_writer *w)
+/* Writes out every complete frame in the buffer (not an open rows frame), followed by the extra
+ * bytes (n_extra may be 0). */
+static int writer_drain_and(struct mvs_writer *w, const unsigned char *extra, size_t n_extra)
 {
 	size_t n = w->frame_open ? w->frame_start : w->len;
+	struct iovec iov[2] = { { w->buf, n }, { (void *)extra, n_extra } };
 
-	if (n == 0)
+	if (n + n_extra == 0)
 		return 0;
-	if (write_all(w, w->buf, n) != 0)
+	if (write_all(w, iov, 2) != 0)
 		return -1;
 	memmove(w->buf, w->buf + n, w->len - n);
 	w->len -= n;
 	if (w->frame_open)
 		w->frame_start = 0;
 	return 0;
+}
+
+static int writer_drain(struct mvs_writer *w)
+{
+	return writer_drain_and(w, NULL, 0);
 }
 
 /* Appends a whole frame; hashed unless it is the trailer or an abort. */
@@ -367,6 +384,28 @@ int mvs_writer_row_end(struct mvs_writer *w)
 	return 0;
 }
 
+int mvs_writer_rows_frame(struct mvs_writer *w, const unsigned char *rows, size_t len, uint32_t count)
+{
+	if (writer_usable(w, true) != 0)
+		return -1;
+	if (len > MVS_FRAME_MAX - 4)
+		return writer_fail(w, "a rows frame of %zu bytes exceeds the %u-byte frame limit", len + 4,
+				   MVS_FRAME_MAX);
+	writer_close_rows(w);
+	if (writer_reserve(w, FRAME_HDR + 4) != 0)
+		return -1;
+	unsigned char *p = w->buf + w->len;
+	p[0] = 'R';
+	put_le32(p + 1, (uint32_t)(len + 4));
+	put_le32(p + FRAME_HDR, count);
+	XXH3_64bits_update(w->hash, p, FRAME_HDR + 4);
+	XXH3_64bits_update(w->hash, rows, len);
+	w->len += FRAME_HDR + 4;
+	w->unit_rows += count;
+	/* the buffered frames and this frame's header, then its rows from where they are */
+	return writer_drain_and(w, rows, len);
+}
+
 int mvs_writer_end(struct mvs_writer *w)
 {
 	unsigned char *payload;
@@ -474,8 +513,8 @@ struct mvs_reader {
 	size_t width;
 	char *partition;
 	/* the current rows frame */
-	const unsigned char *rows_p, *rows_end;
-	uint32_t rows_left;
+	const unsigned char *rows_start, *rows_p, *rows_end;
+	uint32_t rows_count, rows_left;
 	uint64_t frame_offset;
 	char err[640];
 	int exit_code;
@@ -760,8 +799,8 @@ static int read_frame(struct mvs_reader *r, struct mvs_item *item)
 			return reader_fail(r, MVS_EXIT_STREAM, "corrupt stream: rows frame at byte %" PRIu64
 					   " is too short for its row count (unit %" PRIu64 ")", r->frame_offset,
 					   unit_no(r));
-		r->rows_left = get_le32(p);
-		r->rows_p = p + 4;
+		r->rows_count = r->rows_left = get_le32(p);
+		r->rows_start = r->rows_p = p + 4;
 		r->rows_end = p + len;
 		r->state = RS_ROWS;
 		return -1;
@@ -795,6 +834,11 @@ static int read_row(struct mvs_reader *r, struct mvs_item *item)
 	r->rows_p += n;
 	r->rows_left--;
 	r->unit_rows++;
+	if (r->rows_left == 0 && r->rows_p == r->rows_end) {
+		item->frame_rows = r->rows_start;
+		item->frame_rows_len = (size_t)(r->rows_end - r->rows_start);
+		item->frame_row_count = r->rows_count;
+	}
 	return MVS_ITEM_ROW;
 }
 

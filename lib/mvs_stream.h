@@ -39,6 +39,9 @@ int mvs_writer_row_begin(struct mvs_writer *w);
 int mvs_writer_row_append(void *w, const char *bytes, size_t n);
 int mvs_writer_row_end(struct mvs_writer *w);
 void mvs_writer_row_cancel(struct mvs_writer *w);
+/* Appends a whole rows frame of count rows given back to back (a reader's item.frame_rows), written
+ * out at once straight from rows, without a copy. The caller vouches for the rows as above. */
+int mvs_writer_rows_frame(struct mvs_writer *w, const unsigned char *rows, size_t len, uint32_t count);
 /* Ends the unit with its trailer and flushes. Another mvs_writer_begin may follow (concatenation). */
 int mvs_writer_end(struct mvs_writer *w);
 /* Ends the unit with an abort frame carrying the message, and flushes. Best effort: a write error
@@ -73,6 +76,11 @@ struct mvs_item {
 	const char *partition;
 	const unsigned char *row;
 	size_t row_len;
+	/* ROW, on the last row of a rows frame: all the frame's rows back to back, this one included,
+	 * valid until the next call (for passing the frame on whole: mvs_writer_rows_frame); else NULL */
+	const unsigned char *frame_rows;
+	size_t frame_rows_len;
+	uint32_t frame_row_count;
 	uint64_t unit_rows;	/* TRAILER: rows in the unit */
 	uint64_t unit_index;	/* 0-based index of the current unit */
 };

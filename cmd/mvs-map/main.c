@@ -175,6 +175,17 @@ static int fail_downstream(struct mvs_writer *w, int code, const char *message)
 	return code;
 }
 
+/* Passes rows through a rows frame at a time: once the frame's last row is checked, the whole
+ * frame goes on as it came, without copying its rows. */
+static int forward_frame(struct mvs_writer *w, const struct mvs_item *item)
+{
+	if (!item->frame_rows)
+		return 0;
+	if (mvs_writer_rows_frame(w, item->frame_rows, item->frame_rows_len, item->frame_row_count))
+		return MVS_MAP_WRITE_FAILED;
+	return 0;
+}
+
 static int map_stream(struct mvs_reader *r, struct mvs_writer *w, const struct options *o)
 {
 	struct mvs_map map = { 0 };
@@ -227,7 +238,9 @@ static int map_stream(struct mvs_reader *r, struct mvs_writer *w, const struct o
 			 * on would let the import fail later, or a consumer take it. */
 			char why[512];
 			bool bad_value = mvs_row_check(item.schema, item.row, item.row_len, why, sizeof why);
-			int mapped = bad_value ? -1 : mvs_map_row(&map, item.row, item.row_len, w);
+			bool whole_frames = map.verbatim && o->limit < 0;
+			int mapped = bad_value ? -1 : whole_frames ? forward_frame(w, &item)
+						     : mvs_map_row(&map, item.row, item.row_len, w);
 			if (mapped == MVS_MAP_WRITE_FAILED) {
 				code = write_failed(w);
 				break;
