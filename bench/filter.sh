@@ -88,7 +88,8 @@ bench_filter() {
 		echo "how the scheduler places two busy processes on $(nproc) shared cores (see the spread of the runs). The"
 		echo "CPU column compares the work per byte: mvs-map spends ${cpu_ratio}x the CPU time of cat on"
 		echo "passthrough (reading, checking the framing and every value, XXH3 over the input and again over the"
-		echo "output, copying each row into the output frame, writing). Where the pipeline is CPU-bound, the"
+		echo "output, writing the rows frames on from its input buffer; a selection also copies the kept"
+		echo "values into new frames). Where the pipeline is CPU-bound, the"
 		echo "wall-clock ratio tends to the inverse of that: $(calc '%.0f' "100 / $cpu_ratio")% of cat."
 		echo
 	} >"$sec"
