@@ -71,8 +71,8 @@ struct pager {
 	int64_t limit;			/* rows asked for in the next page */
 	int64_t cap;			/* largest limit: window and --batch-size */
 	size_t target_bytes;		/* aim for replies of about this size */
-	double row_bytes;		/* largest average row size seen so far (0: none yet) */
-	/* the last key emitted in the current partition */
+	double row_bytes;		/* largest average reply bytes per row so far (0: none yet) */
+	/* the last key of the pages received in the current partition: the next page starts after it */
 	bool have_last;
 	int64_t last_int;
 	char *last_str;
