@@ -531,17 +531,27 @@ struct probe {
 	struct unit *u;
 };
 
-static int probe_count(void *ctx, const char *expr, int64_t *n)
+/* The probe's expression and --filter together (NULL: none); -1 after reporting out of memory. */
+static int probe_expr(struct probe *pr, const char *expr, char **full)
 {
-	struct probe *pr = ctx;
-	struct mvs_milvus_error e;
 	bool oom;
-	char *full = and_filters(expr, pr->x->opt->filter, &oom);
 
+	*full = and_filters(expr, pr->x->opt->filter, &oom);
 	if (oom) {
 		fail_oom(pr->x);
 		return -1;
 	}
+	return 0;
+}
+
+static int probe_count(void *ctx, const char *expr, int64_t *n)
+{
+	struct probe *pr = ctx;
+	struct mvs_milvus_error e;
+	char *full;
+
+	if (probe_expr(pr, expr, &full) != 0)
+		return -1;
 	int rc = count_rows(pr->x, pr->u, full, n, &e);
 	free(full);
 	if (rc != 0)
@@ -561,14 +571,11 @@ static int probe_first_key(void *ctx, const char *expr, char **key)
 	static const char *const values[] = { "1", "True", "False" };
 	char *fields[1] = { (char *)u->pk_field };
 	struct mvs_milvus_error e;
-	bool oom;
-	char *full = and_filters(expr, pr->x->opt->filter, &oom);
+	char *full;
 
 	*key = NULL;
-	if (oom) {
-		fail_oom(pr->x);
+	if (probe_expr(pr, expr, &full) != 0)
 		return -1;
-	}
 	for (size_t i = 0; i < 3; i++) {
 		kv[i] = (Milvus__Proto__Common__KeyValuePair)MILVUS__PROTO__COMMON__KEY_VALUE_PAIR__INIT;
 		kv[i].key = (char *)keys[i];

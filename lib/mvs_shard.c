@@ -319,55 +319,62 @@ static int guess(struct search *s, uint32_t *j)
 	return 0;
 }
 
+/* The search interval of next_char: f(lo) <= target < f(hi). */
+struct bracket {
+	uint32_t lo, hi;	/* lo 0 = not known yet */
+	int64_t f_lo;
+};
+
+/* Counts f(j) and moves the bracket's lo (f(j) <= target) or hi to j. Returns 1 when lo moved, 0 when
+ * hi moved, -1 on a failed count. */
+static int narrow(struct search *s, int64_t target, uint32_t j, struct bracket *b)
+{
+	int64_t f;
+
+	if (count_below(s, j, &f) != 0)
+		return -1;
+	if (f <= target) {
+		b->lo = j;
+		b->f_lo = f;
+		return 1;
+	}
+	b->hi = j;
+	return 0;
+}
+
 /* The next character: the largest slot j with f(j) <= target, and f(j); *none when even slot 1 counts
  * more than target (then p itself is the boundary). */
 static int next_char(struct search *s, int64_t target, uint32_t *j_out, int64_t *f_out, bool *none)
 {
-	uint32_t lo = 0, hi = SLOT_MAX + 1, j;	/* f(lo) <= target < f(hi); 0 = not known yet */
-	int64_t f_lo = 0, f;
+	struct bracket b = { .lo = 0, .hi = SLOT_MAX + 1 };
+	uint32_t j;
+	int moved;
 
 	*none = false;
 	if (guess(s, &j) != 0)
 		return -1;
-	if (j > 1) {
-		if (count_below(s, j, &f) != 0)
+	if (j > 1 && narrow(s, target, j, &b) < 0)
+		return -1;
+	if (b.lo == 0) {
+		if ((moved = narrow(s, target, 1, &b)) < 0)
 			return -1;
-		if (f <= target)
-			lo = j, f_lo = f;
-		else
-			hi = j;
-	}
-	if (lo == 0) {
-		if (count_below(s, 1, &f) != 0)
-			return -1;
-		if (f > target) {
+		if (!moved) {
 			*none = true;
 			return 0;
 		}
-		lo = 1, f_lo = f;
 	}
 	/* gallop up from lo, then bisect */
-	for (uint32_t step = 1; hi == SLOT_MAX + 1 && lo + step <= SLOT_MAX; step *= 2) {
-		j = lo + step;
-		if (count_below(s, j, &f) != 0)
+	for (uint32_t step = 1; b.hi == SLOT_MAX + 1 && b.lo + step <= SLOT_MAX; step *= 2) {
+		if ((moved = narrow(s, target, b.lo + step, &b)) < 0)
 			return -1;
-		if (f > target) {
-			hi = j;
+		if (!moved)
 			break;
-		}
-		lo = j, f_lo = f;
 	}
-	while (hi - lo > 1) {
-		j = lo + (hi - lo) / 2;
-		if (count_below(s, j, &f) != 0)
+	while (b.hi - b.lo > 1)
+		if (narrow(s, target, b.lo + (b.hi - b.lo) / 2, &b) < 0)
 			return -1;
-		if (f <= target)
-			lo = j, f_lo = f;
-		else
-			hi = j;
-	}
-	*j_out = lo;
-	*f_out = f_lo;
+	*j_out = b.lo;
+	*f_out = b.f_lo;
 	return 0;
 }
 

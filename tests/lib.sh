@@ -55,6 +55,17 @@ wait_listening() {
 	fail "$name did not start"
 }
 
+# need_node: skips the test (exit 77) where node or the npm packages under tests/ (the official SDK,
+# whose service definitions the fake server loads) are missing.
+need_node() {
+	command -v node >/dev/null || { echo "node is not installed"; exit 77; }
+	[ -d "$MVS_TOP/tests/node_modules/@zilliz/milvus2-sdk-node" ] ||
+		{ echo "tests/node_modules missing (make test-deps)"; exit 77; }
+}
+
+# sdk ARGS...: tests/node/sdk.js, the official SDK's side of the tests (seed, dump, compare...).
+sdk() { node "$MVS_TOP/tests/node/sdk.js" "$@"; }
+
 # fake_start NAME [server options...]: starts tests/fake-milvus on a free loopback port (the server
 # binds port 0 and prints "fake-milvus listening on HOST:PORT"); sets NAME_URI and NAME_PID.
 fake_start() {

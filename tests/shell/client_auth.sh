@@ -2,7 +2,7 @@
 # Authentication: the password from MILVUS_PASSWORD or --password-file, a token from MILVUS_TOKEN; a wrong
 # password fails at once (no retries) with a clear message and exit code 7; secrets are never options.
 . "$MVS_TOP/tests/lib.sh"
-command -v node >/dev/null || { echo "node is not installed"; exit 77; }
+need_node
 probe=$MVS_TESTTOOLS/mvs-probe
 unset MILVUS_PASSWORD MILVUS_TOKEN
 

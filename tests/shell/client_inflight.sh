@@ -2,7 +2,7 @@
 # Several Insert calls in flight at once on one client: all complete, every row arrives exactly once;
 # and a request over the server's size limit fails at once (RESOURCE_EXHAUSTED, not retried).
 . "$MVS_TOP/tests/lib.sh"
-command -v node >/dev/null || { echo "node is not installed"; exit 77; }
+need_node
 probe=$MVS_TESTTOOLS/mvs-probe
 
 fake_start m --max-recv-bytes 10000 --verbose

@@ -3,7 +3,7 @@
 # succeed after retries, injected UNAVAILABLE failures are retried (sync and async calls, Insert retried
 # as Upsert on request), and rate-limited Flush calls are retried; no row is lost or doubled.
 . "$MVS_TOP/tests/lib.sh"
-command -v node >/dev/null || { echo "node is not installed"; exit 77; }
+need_node
 probe=$MVS_TESTTOOLS/mvs-probe
 
 note "rate limit: every 3rd Insert answers code 8"

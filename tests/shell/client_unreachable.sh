@@ -2,7 +2,7 @@
 # An endpoint nobody listens on: the client retries within its bounds (attempts and total time) and
 # then fails with "cannot reach Milvus at HOST:PORT" and the server exit code; a bad URI is a usage error.
 . "$MVS_TOP/tests/lib.sh"
-command -v node >/dev/null || { echo "node is not installed"; exit 77; }
+need_node
 probe=$MVS_TESTTOOLS/mvs-probe
 
 # A loopback port that was free a moment ago: start a fake, note its address, stop it.

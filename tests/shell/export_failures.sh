@@ -4,8 +4,7 @@
 # export with -o (no file left), a reader that closes the pipe (quiet), a terminal on standard output,
 # and authentication.
 . "$MVS_TOP/tests/lib.sh"
-command -v node >/dev/null || { echo "node is not installed"; exit 77; }
-sdk() { node "$MVS_TOP/tests/node/sdk.js" "$@"; }
+need_node
 # compare_rows EXPECT STREAM: the stream's rows are exactly the seeded ones (sdk.js compare, told
 # the field types by the stream's header so Float values compare as float32)
 compare_rows() {

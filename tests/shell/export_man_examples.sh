@@ -4,7 +4,7 @@
 # (partitions novels and poems) and a "shop" database, so the documentation cannot rot. Examples
 # with --user run against a third server that requires the user "backup".
 . "$MVS_TOP/tests/lib.sh"
-command -v node >/dev/null || { echo "node is not installed"; exit 77; }
+need_node
 
 fake_start src
 fake_start dst

@@ -3,8 +3,7 @@
 # of the resident memory of exporting 20k rows, since pages and stream frames have bounded sizes and
 # nothing accumulates per row. A measurement (peak RSS), not a timing.
 . "$MVS_TOP/tests/lib.sh"
-command -v node >/dev/null || { echo "node is not installed"; exit 77; }
-sdk() { node "$MVS_TOP/tests/node/sdk.js" "$@"; }
+need_node
 
 exe=$(command -v mvs-export)
 if grep -q __asan_init "$exe"; then

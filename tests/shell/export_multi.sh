@@ -3,8 +3,7 @@
 # collection, concatenated, in the order given (--all: by name), each the same as its own export;
 # --db picks the database, and the header says which one.
 . "$MVS_TOP/tests/lib.sh"
-command -v node >/dev/null || { echo "node is not installed"; exit 77; }
-sdk() { node "$MVS_TOP/tests/node/sdk.js" "$@"; }
+need_node
 
 fake_start src
 for scenario in varchar-pk bm25 auto-id; do

@@ -4,8 +4,7 @@
 # rows, for Int64 and VarChar keys and across partitions; and the whole collection is read from one
 # MVCC snapshot (session_ts), so rows inserted or deleted while the export runs do not change it.
 . "$MVS_TOP/tests/lib.sh"
-command -v node >/dev/null || { echo "node is not installed"; exit 77; }
-sdk() { node "$MVS_TOP/tests/node/sdk.js" "$@"; }
+need_node
 # compare_rows EXPECT STREAM: the stream's rows are exactly the seeded ones (sdk.js compare, told
 # the field types by the stream's header so Float values compare as float32)
 compare_rows() {

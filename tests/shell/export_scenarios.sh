@@ -5,8 +5,7 @@
 # named partitions (markers), a partition key (no markers), auto-ID keys, and a BM25 function (kept in
 # the header, its output left out of the rows). Each one also with 7-row pages.
 . "$MVS_TOP/tests/lib.sh"
-command -v node >/dev/null || { echo "node is not installed"; exit 77; }
-sdk() { node "$MVS_TOP/tests/node/sdk.js" "$@"; }
+need_node
 # compare_rows EXPECT STREAM: the stream's rows are exactly the seeded ones (sdk.js compare, told
 # the field types by the stream's header so Float values compare as float32)
 compare_rows() {

@@ -3,8 +3,7 @@
 # seeded rows, projected and filtered the same way), the header follows the selection (fields,
 # functions, partitions), and selections that do not fit the collection fail before any row is read.
 . "$MVS_TOP/tests/lib.sh"
-command -v node >/dev/null || { echo "node is not installed"; exit 77; }
-sdk() { node "$MVS_TOP/tests/node/sdk.js" "$@"; }
+need_node
 # compare_rows EXPECT STREAM: the stream's rows are exactly the seeded ones (sdk.js compare, told
 # the field types by the stream's header so Float values compare as float32)
 compare_rows() {

@@ -4,9 +4,7 @@
 # server that dies after N rows breaks the client mid-way with exit status 137 on the server.
 . "$MVS_TOP/tests/lib.sh"
 
-command -v node >/dev/null || { echo "node is not installed"; exit 77; }
-[ -d "$MVS_TOP/tests/node_modules/@zilliz/milvus2-sdk-node" ] || { echo "tests/node_modules missing (make test-deps)"; exit 77; }
-sdk() { node "$MVS_TOP/tests/node/sdk.js" "$@"; }
+need_node
 
 fake_start U --unavailable-every 4
 sdk seed --uri "$U_URI" --scenario all-types --rows 30 --batch 5 --expect "$T/u.expect" ||

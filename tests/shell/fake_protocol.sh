@@ -3,7 +3,7 @@
 # insert validation, query semantics, iterator sessions, errors, and each fault knob on its own server.
 . "$MVS_TOP/tests/lib.sh"
 
-command -v node >/dev/null || { echo "node is not installed"; exit 77; }
+need_node
 [ -d "$MVS_TOP/tests/node_modules/@grpc/grpc-js" ] || { echo "tests/node_modules missing (make test-deps)"; exit 77; }
 check() { node "$MVS_TOP/tests/node/fake_protocol.js" "$@"; }
 

@@ -4,9 +4,7 @@
 # result window, and compare's own ability to spot a difference.
 . "$MVS_TOP/tests/lib.sh"
 
-command -v node >/dev/null || { echo "node is not installed"; exit 77; }
-[ -d "$MVS_TOP/tests/node_modules/@zilliz/milvus2-sdk-node" ] || { echo "tests/node_modules missing (make test-deps)"; exit 77; }
-sdk() { node "$MVS_TOP/tests/node/sdk.js" "$@"; }
+need_node
 
 fake_start F
 

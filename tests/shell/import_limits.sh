@@ -6,7 +6,7 @@
 # stream's rows. Rows are compared through mvs-export | mvs-cat with the generated stream. (Every
 # data type under rate limits: import_scenarios.)
 . "$MVS_TOP/tests/lib.sh"
-command -v node >/dev/null || { echo "node is not installed"; exit 77; }
+need_node
 gen=$MVS_TESTTOOLS/mvs-gen
 
 # same_rows URI COLLECTION STREAM: the collection holds exactly the stream's rows (in the same order:

@@ -3,9 +3,8 @@
 # src.example:19530 and dst.example:19530 standing for test servers, the source holding a collection
 # "docs" seeded with the official SDK, so the documentation cannot rot.
 . "$MVS_TOP/tests/lib.sh"
-command -v node >/dev/null || { echo "node is not installed"; exit 77; }
+need_node
 command -v gzip >/dev/null || { echo "gzip is not installed"; exit 77; }
-sdk() { node "$MVS_TOP/tests/node/sdk.js" "$@"; }
 
 fake_start src
 fake_start dst

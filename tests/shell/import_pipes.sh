@@ -4,9 +4,8 @@
 # concatenated into one stream (`cat a b | mvs-import`) both arrive, each with its summary line; with
 # --collection every unit goes into the one named collection (the second appends to the first).
 . "$MVS_TOP/tests/lib.sh"
-command -v node >/dev/null || { echo "node is not installed"; exit 77; }
+need_node
 command -v gzip >/dev/null || { echo "gzip is not installed"; exit 77; }
-sdk() { node "$MVS_TOP/tests/node/sdk.js" "$@"; }
 
 fake_start src
 fake_start dst

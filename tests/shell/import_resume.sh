@@ -6,8 +6,7 @@
 # --mode upsert also gives the exact set. A stream cut inside its first rows frame creates and writes
 # nothing; an upstream abort stops with exit 5 and the same report.
 . "$MVS_TOP/tests/lib.sh"
-command -v node >/dev/null || { echo "node is not installed"; exit 77; }
-sdk() { node "$MVS_TOP/tests/node/sdk.js" "$@"; }
+need_node
 gen=$MVS_TESTTOOLS/mvs-gen
 
 fake_start src

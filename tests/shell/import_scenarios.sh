@@ -8,8 +8,7 @@
 # Also the summary line, the created collection's row count check,
 # and the same import with small batches and several requests in flight (quiet: no output at all).
 . "$MVS_TOP/tests/lib.sh"
-command -v node >/dev/null || { echo "node is not installed"; exit 77; }
-sdk() { node "$MVS_TOP/tests/node/sdk.js" "$@"; }
+need_node
 
 fake_start src
 fake_start dst --rate-limit-every 3

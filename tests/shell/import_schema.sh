@@ -10,8 +10,7 @@
 # - --db with --create-db creates a missing database; without it a missing database is an error that
 #   says so.
 . "$MVS_TOP/tests/lib.sh"
-command -v node >/dev/null || { echo "node is not installed"; exit 77; }
-sdk() { node "$MVS_TOP/tests/node/sdk.js" "$@"; }
+need_node
 
 fake_start src
 fake_start dst

@@ -9,8 +9,7 @@
 # 5. Rows that C made itself (mvs-gen: every type, Geometry and Text too, nulls, a BM25 function) go
 #    into B through mvs-import, and the SDK reads them back equal to the stream.
 . "$MVS_TOP/tests/lib.sh"
-command -v node >/dev/null || { echo "node is not installed"; exit 77; }
-sdk() { node "$MVS_TOP/tests/node/sdk.js" "$@"; }
+need_node
 
 fake_start a
 fake_start b

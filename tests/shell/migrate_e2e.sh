@@ -6,10 +6,9 @@
 # that refuses the credentials makes start fail with the stage and its exit status; the REST flow
 # start -> get_job -> success with curl. Skips while mvs-export is not implemented.
 . "$MVS_TOP/tests/lib.sh"
-command -v node >/dev/null || { echo "node is not installed"; exit 77; }
+need_node
 version=$(mvs-export --version 2>&1) || { echo "mvs-export is not available"; exit 77; }
 case $version in *"not implemented"*) echo "mvs-export is not implemented yet"; exit 77 ;; esac
-sdk() { node "$MVS_TOP/tests/node/sdk.js" "$@"; }
 unset MILVUS_PASSWORD MILVUS_TOKEN
 
 fake_start src --user root --password Milvus

@@ -6,9 +6,7 @@
 # and counts the rows of the unreadable answer as possibly written, so its resume (with --mode
 # upsert) still gives the exact rows on a target that, like Milvus, keeps duplicate keys on Insert.
 . "$MVS_TOP/tests/lib.sh"
-command -v node >/dev/null || { echo "node is not installed"; exit 77; }
-[ -d "$MVS_TOP/tests/node_modules/@zilliz/milvus2-sdk-node" ] || { echo "tests/node_modules missing (make test-deps)"; exit 77; }
-sdk() { node "$MVS_TOP/tests/node/sdk.js" "$@"; }
+need_node
 gen=$MVS_TESTTOOLS/mvs-gen
 
 "$gen" --scenario wide --rows 5000 --dim 8 --partitions 2 >"$T/w.mvs"

@@ -16,8 +16,7 @@
 # - An unknown major version, a stream that is not mvs at all, empty input: exit 4, nothing created.
 # Row counts come from the official Node SDK (tests/tools/rowcounts.js).
 . "$MVS_TOP/tests/lib.sh"
-command -v node >/dev/null || { echo "node is not installed"; exit 77; }
-[ -d "$MVS_TOP/tests/node_modules/@zilliz/milvus2-sdk-node" ] || { echo "tests/node_modules missing (make test-deps)"; exit 77; }
+need_node
 badrows=$MVS_TESTTOOLS/mvs-badrows
 
 fake_start dst

@@ -17,9 +17,7 @@
 # background, each against its own servers, while the others run.
 . "$MVS_TOP/tests/lib.sh"
 . "$MVS_TOP/tests/tools/faults.sh"
-command -v node >/dev/null || { echo "node is not installed"; exit 77; }
-[ -d "$MVS_TOP/tests/node_modules/@zilliz/milvus2-sdk-node" ] || { echo "tests/node_modules missing (make test-deps)"; exit 77; }
-sdk() { node "$MVS_TOP/tests/node/sdk.js" "$@"; }
+need_node
 unset MILVUS_PASSWORD MILVUS_TOKEN
 survived=0
 

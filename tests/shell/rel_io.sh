@@ -8,7 +8,7 @@
 # export_failures.sh.)
 . "$MVS_TOP/tests/lib.sh"
 . "$MVS_TOP/tests/tools/faults.sh"
-command -v node >/dev/null || { echo "node is not installed"; exit 77; }
+need_node
 gen=$MVS_TESTTOOLS/mvs-gen
 
 "$gen" --scenario wide --rows 3000 --dim 32 >"$T/big.mvs"	# ~400 kB

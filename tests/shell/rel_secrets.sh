@@ -7,9 +7,7 @@
 # ${VAR} names, never values: migrate_config.sh.)
 . "$MVS_TOP/tests/lib.sh"
 . "$MVS_TOP/tests/tools/faults.sh"
-command -v node >/dev/null || { echo "node is not installed"; exit 77; }
-[ -d "$MVS_TOP/tests/node_modules/@zilliz/milvus2-sdk-node" ] || { echo "tests/node_modules missing (make test-deps)"; exit 77; }
-sdk() { node "$MVS_TOP/tests/node/sdk.js" "$@"; }
+need_node
 unset MILVUS_PASSWORD MILVUS_TOKEN
 export SRC_PW='src-Secret-7f3a' DST_PW='dst-Secret-91c2'
 secrets=(-e "$SRC_PW" -e "$DST_PW" -e wrong-Secret-55d0)

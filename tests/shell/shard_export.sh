@@ -5,7 +5,7 @@
 # with --filter and --partition; VarChar shards are balanced; each shard names its filter; 0/1 is the
 # whole collection; bad --shard values are usage errors.
 . "$MVS_TOP/tests/lib.sh"
-command -v node >/dev/null || { echo "node is not installed"; exit 77; }
+need_node
 
 fake_start src
 

@@ -6,8 +6,7 @@
 # backoffLimitPerIndex) keeps it exact, since the script upserts. The manifest's SHARDS equals its
 # completions, and the manifest is valid YAML when Python's yaml module is there to say so.
 . "$MVS_TOP/tests/lib.sh"
-command -v node >/dev/null || { echo "node is not installed"; exit 77; }
-sdk() { node "$MVS_TOP/tests/node/sdk.js" "$@"; }
+need_node
 unset MILVUS_PASSWORD MILVUS_TOKEN
 job=$MVS_TOP/examples/k8s-indexed-job.yaml
 

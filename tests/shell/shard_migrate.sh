@@ -6,8 +6,7 @@
 # among one shard's keys fails that shard, named); a shard whose import fails fails the whole
 # migration, named, and the other shards stop.
 . "$MVS_TOP/tests/lib.sh"
-command -v node >/dev/null || { echo "node is not installed"; exit 77; }
-sdk() { node "$MVS_TOP/tests/node/sdk.js" "$@"; }
+need_node
 unset MILVUS_PASSWORD MILVUS_TOKEN
 
 fake_start src

@@ -5,9 +5,8 @@
 # collection exactly (checked with the official Node SDK). A recipe whose shards fail makes parallel
 # exit non-zero. Skips when GNU parallel is not installed.
 . "$MVS_TOP/tests/lib.sh"
-command -v node >/dev/null || { echo "node is not installed"; exit 77; }
+need_node
 command -v parallel >/dev/null || { echo "GNU parallel is not installed"; exit 77; }
-sdk() { node "$MVS_TOP/tests/node/sdk.js" "$@"; }
 unset MILVUS_PASSWORD MILVUS_TOKEN
 
 fake_start src

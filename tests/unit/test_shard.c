@@ -192,27 +192,25 @@ static void split(const char *name, struct keys *k, uint32_t n)
 
 static void test_boundaries(void)
 {
-	struct keys k = make_keys(1000, hex_key);
-	split("hex", &k, 4);
-	split("hex", &k, 7);
-	keys_free(&k);
+	static const struct {
+		const char *name;
+		size_t n_keys;
+		void (*key)(char *buf, size_t size, size_t i);
+		uint32_t ways[2];	/* 0: none */
+	} cases[] = {
+		{ "hex", 1000, hex_key, { 4, 7 } },
+		{ "hex-large", 200000, hex_key, { 4, 0 } },
+		{ "shared-prefix", 5000, padded_key, { 4, 0 } },
+		{ "unicode", 3000, unicode_key, { 5, 0 } },
+		{ "short", 10, short_key, { 4, 10 } },
+	};
 
-	k = make_keys(200000, hex_key);
-	split("hex-large", &k, 4);
-	keys_free(&k);
-
-	k = make_keys(5000, padded_key);
-	split("shared-prefix", &k, 4);
-	keys_free(&k);
-
-	k = make_keys(3000, unicode_key);
-	split("unicode", &k, 5);
-	keys_free(&k);
-
-	k = make_keys(10, short_key);
-	split("short", &k, 4);
-	split("short", &k, 10);
-	keys_free(&k);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct keys k = make_keys(cases[i].n_keys, cases[i].key);
+		for (size_t w = 0; w < 2 && cases[i].ways[w]; w++)
+			split(cases[i].name, &k, cases[i].ways[w]);
+		keys_free(&k);
+	}
 
 	/* an empty collection: every boundary is "", shard 0 and the middle ones are empty */
 	struct keys none = { 0 };
