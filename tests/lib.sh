@@ -55,6 +55,14 @@ wait_listening() {
 	fail "$name did not start"
 }
 
+# has_line FILE WHAT [GREP OPTION] PATTERN: fails with WHAT, showing FILE, unless a line of FILE
+# matches PATTERN.
+has_line() {
+	local file=$1 what=$2
+	shift 2
+	grep -q "$@" "$file" || { cat "$file" >&2; fail "$what"; }
+}
+
 # need_node: skips the test (exit 77) where node or the npm packages under tests/ (the official SDK,
 # whose service definitions the fake server loads) are missing.
 need_node() {

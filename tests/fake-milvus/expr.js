@@ -113,21 +113,20 @@ function parse(src) {
 		next();
 	};
 
-	function orExpr() {
-		let a = andExpr();
-		while (isKw('or') || isOp('||')) {
+	// operands of `operand` joined left to right by the keyword kind or its operator symbol
+	function chain(kind, symbol, operand) {
+		let a = operand();
+		while (isKw(kind) || isOp(symbol)) {
 			next();
-			a = { k: 'or', a, b: andExpr() };
+			a = { k: kind, a, b: operand() };
 		}
 		return a;
 	}
+	function orExpr() {
+		return chain('or', '||', andExpr);
+	}
 	function andExpr() {
-		let a = notExpr();
-		while (isKw('and') || isOp('&&')) {
-			next();
-			a = { k: 'and', a, b: notExpr() };
-		}
-		return a;
+		return chain('and', '&&', notExpr);
 	}
 	function notExpr() {
 		if (isOp('!') || (isKw('not') && keyword(toks[pos + 1]) !== 'in')) {

@@ -149,12 +149,9 @@ note "the source was killed mid-export"
 rc=0
 wait "$pipeline" || rc=$?
 [ $rc -eq 5 ] || { cat "$T/export.err" "$T/killed.err" >&2; fail "source killed: mvs-import exit $rc, expected 5"; }
-grep -q "^mvs-export: error: cannot reach Milvus at $snet_URI: .*(after [0-9]* attempts)$" "$T/export.err" ||
-	{ cat "$T/export.err" >&2; fail "source killed: mvs-export's message"; }
-grep -q "^mvs-import: error: upstream failed: mvs-export [0-9.]*: cannot reach Milvus at $snet_URI" "$T/killed.err" ||
-	{ cat "$T/killed.err" >&2; fail "source killed: mvs-import did not report the upstream failure"; }
-grep -Eq '^mvs-import: [1-9][0-9]* rows were written into "varchar_pk": .* and none after it$' "$T/killed.err" ||
-	{ cat "$T/killed.err" >&2; fail "source killed: no report of the rows written"; }
+has_line "$T/export.err" "source killed: mvs-export's message" "^mvs-export: error: cannot reach Milvus at $snet_URI: .*(after [0-9]* attempts)$"
+has_line "$T/killed.err" "source killed: mvs-import did not report the upstream failure" "^mvs-import: error: upstream failed: mvs-export [0-9.]*: cannot reach Milvus at $snet_URI"
+has_line "$T/killed.err" "source killed: no report of the rows written" -E '^mvs-import: [1-9][0-9]* rows were written into "varchar_pk": .* and none after it$'
 # the source is back (src holds the same rows)
 resume "$T/killed.err" "$T/cut.mvs" "$src_URI" --uri "$dstk_URI" "${done_opts[@]}"
 exact "$dstk_URI" varchar_pk "$T/vpk.expect" "source killed mid-export, then resumed as the report says"
@@ -164,10 +161,8 @@ note "the target died mid-import"
 rc=0
 wait "$dying_import" || rc=$?
 [ $rc -eq 6 ] || { cat "$T/dying.err" >&2; fail "target died: mvs-import exit $rc, expected 6"; }
-grep -q "^mvs-import: error: cannot reach Milvus at $dying_URI: " "$T/dying.err" ||
-	{ cat "$T/dying.err" >&2; fail "target died: message"; }
-grep -q '^mvs-import: \(to resume, \|or \)import the whole stream again with --mode upsert' "$T/dying.err" ||
-	{ cat "$T/dying.err" >&2; fail "target died: no resume offered"; }
+has_line "$T/dying.err" "target died: message" "^mvs-import: error: cannot reach Milvus at $dying_URI: "
+has_line "$T/dying.err" "target died: no resume offered" '^mvs-import: \(to resume, \|or \)import the whole stream again with --mode upsert'
 # its rows died with it (a real Milvus keeps them): a fresh target, and the report's fallback
 fake_start dst2 --insert-duplicates
 mvs-import --uri "$dst2_URI" --mode upsert "${done_opts[@]}" -q "$T/vpk.mvs" || fail "target died: the whole stream again failed"
@@ -178,11 +173,9 @@ note "the network to the target went away for good"
 rc=0
 wait "$gone_import" || rc=$?
 [ $rc -eq 6 ] || { cat "$T/gone.err" >&2; fail "network gone: mvs-import exit $rc, expected 6"; }
-grep -q "^mvs-import: error: cannot reach Milvus at $gone_URI: " "$T/gone.err" || { cat "$T/gone.err" >&2; fail "network gone: message"; }
-grep -Eq '^mvs-import: [0-9]+ more rows went out in requests that failed without a clear answer' "$T/gone.err" ||
-	{ cat "$T/gone.err" >&2; fail "network gone: the report does not say that some writes may have landed"; }
-grep -q '^mvs-import: to resume, import the rest with --mode upsert, which replaces the rows that may be there: ' "$T/gone.err" ||
-	{ cat "$T/gone.err" >&2; fail "network gone: the resume does not replace rows"; }
+has_line "$T/gone.err" "network gone: message" "^mvs-import: error: cannot reach Milvus at $gone_URI: "
+has_line "$T/gone.err" "network gone: the report does not say that some writes may have landed" -E '^mvs-import: [0-9]+ more rows went out in requests that failed without a clear answer'
+has_line "$T/gone.err" "network gone: the resume does not replace rows" '^mvs-import: to resume, import the rest with --mode upsert, which replaces the rows that may be there: '
 resume "$T/gone.err" "$T/vpk.mvs" "$src_URI" --uri "$dstg_URI" "${done_opts[@]}"
 exact "$dstg_URI" varchar_pk "$T/vpk.expect" "network to the target gone mid-import, then resumed as the report says"
 survived=$((survived + 1))
