@@ -145,10 +145,16 @@ exact "$busy_URI" varchar_pk "$T/vpk.expect" "mvs-migrate with every 3rd write a
 survived=$((survived + 1))
 
 # ---- the slow ones: their reports, and the resumes they print ----
+# job_exits PID CODE WHAT FILE...: waits for a background job; unless it exits with CODE, shows the
+# files and fails.
+job_exits() {
+	local pid=$1 want=$2 what=$3 rc=0
+	shift 3
+	wait "$pid" || rc=$?
+	[ "$rc" -eq "$want" ] || { cat "$@" >&2; fail "$what exit $rc, expected $want"; }
+}
 note "the source was killed mid-export"
-rc=0
-wait "$pipeline" || rc=$?
-[ $rc -eq 5 ] || { cat "$T/export.err" "$T/killed.err" >&2; fail "source killed: mvs-import exit $rc, expected 5"; }
+job_exits "$pipeline" 5 "source killed: mvs-import" "$T/export.err" "$T/killed.err"
 has_line "$T/export.err" "source killed: mvs-export's message" "^mvs-export: error: cannot reach Milvus at $snet_URI: .*(after [0-9]* attempts)$"
 has_line "$T/killed.err" "source killed: mvs-import did not report the upstream failure" "^mvs-import: error: upstream failed: mvs-export [0-9.]*: cannot reach Milvus at $snet_URI"
 has_line "$T/killed.err" "source killed: no report of the rows written" -E '^mvs-import: [1-9][0-9]* rows were written into "varchar_pk": .* and none after it$'
@@ -158,9 +164,7 @@ exact "$dstk_URI" varchar_pk "$T/vpk.expect" "source killed mid-export, then res
 survived=$((survived + 1))
 
 note "the target died mid-import"
-rc=0
-wait "$dying_import" || rc=$?
-[ $rc -eq 6 ] || { cat "$T/dying.err" >&2; fail "target died: mvs-import exit $rc, expected 6"; }
+job_exits "$dying_import" 6 "target died: mvs-import" "$T/dying.err"
 has_line "$T/dying.err" "target died: message" "^mvs-import: error: cannot reach Milvus at $dying_URI: "
 has_line "$T/dying.err" "target died: no resume offered" '^mvs-import: \(to resume, \|or \)import the whole stream again with --mode upsert'
 # its rows died with it (a real Milvus keeps them): a fresh target, and the report's fallback
@@ -170,9 +174,7 @@ exact "$dst2_URI" varchar_pk "$T/vpk.expect" "target died, then the whole stream
 survived=$((survived + 1))
 
 note "the network to the target went away for good"
-rc=0
-wait "$gone_import" || rc=$?
-[ $rc -eq 6 ] || { cat "$T/gone.err" >&2; fail "network gone: mvs-import exit $rc, expected 6"; }
+job_exits "$gone_import" 6 "network gone: mvs-import" "$T/gone.err"
 has_line "$T/gone.err" "network gone: message" "^mvs-import: error: cannot reach Milvus at $gone_URI: "
 has_line "$T/gone.err" "network gone: the report does not say that some writes may have landed" -E '^mvs-import: [0-9]+ more rows went out in requests that failed without a clear answer'
 has_line "$T/gone.err" "network gone: the resume does not replace rows" '^mvs-import: to resume, import the rest with --mode upsert, which replaces the rows that may be there: '
