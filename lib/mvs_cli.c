@@ -6,7 +6,6 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <malloc.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,12 +25,6 @@ static char *output_part;
 void mvs_cli_init(const char *tool)
 {
 	tool_name = tool;
-	/* The Milvus client allocates and frees a reply or a request of up to tens of MiB per call
-	 * (a Query page, its unpacked columns, an Insert batch). Above glibc's mmap threshold each
-	 * would be a fresh mapping, faulted in and zeroed page by page and unmapped again: half of
-	 * mvs-export's CPU time. Kept in the heap, the same memory serves call after call. */
-	mallopt(M_MMAP_THRESHOLD, 64 << 20);
-	mallopt(M_TRIM_THRESHOLD, 128 << 20);
 }
 
 const char *mvs_cli_tool(void)
