@@ -14,6 +14,7 @@
 
 #include <msgpack.h>
 
+#include "mvs_shard.h"
 #include "mvs_types.h"
 
 /* Vector and float bytes pass between msgpack bin values and protobuf arrays unchanged: both are
@@ -427,9 +428,10 @@ static int page_prepare(struct mvs_columns *c, FieldData *const *fields, size_t 
 	return 0;
 }
 
+/* p may be NULL when n is 0: protobuf-c gives empty bytes no buffer. */
 static int pack_str(msgpack_packer *pk, const void *p, size_t n)
 {
-	return msgpack_pack_str(pk, n) || msgpack_pack_str_body(pk, p, n);
+	return msgpack_pack_str(pk, n) || (n > 0 && msgpack_pack_str_body(pk, p, n));
 }
 
 static int pack_bin(msgpack_packer *pk, const void *p, size_t n)
@@ -514,10 +516,8 @@ static int pack_array_value(msgpack_packer *pk, const struct mvs_field *f, const
 	default: /* STRING_DATA */
 		n = sf->string_data->n_data;
 		rc = msgpack_pack_array(pk, n);
-		for (size_t i = 0; i < n && !rc; i++) {
-			const char *str = sf->string_data->data[i] ? sf->string_data->data[i] : "";
-			rc = pack_str(pk, str, strlen(str));
-		}
+		for (size_t i = 0; i < n && !rc; i++)
+			rc = pack_str(pk, sf->string_data->data[i].data, sf->string_data->data[i].len);
 		break;
 	}
 	return rc ? fail(why, whylen, "out of memory") : 0;
@@ -555,13 +555,7 @@ static int pack_value(msgpack_packer *pk, const struct src *s, size_t idx, char 
 		break;
 	case MVS_T_VARCHAR:
 	case MVS_T_TEXT:
-	case MVS_T_GEOMETRY: {
-		const char *str = ((char *const *)s->data)[idx];
-		if (!str)
-			str = "";
-		rc = pack_str(pk, str, strlen(str));
-		break;
-	}
+	case MVS_T_GEOMETRY:
 	case MVS_T_JSON: {
 		const ProtobufCBinaryData *b = &((const ProtobufCBinaryData *)s->data)[idx];
 		if (f->is_dynamic && b->len == 0)
@@ -590,10 +584,10 @@ static int pack_value(msgpack_packer *pk, const struct src *s, size_t idx, char 
 static void pk_value(const struct src *s, size_t idx, struct mvs_pk *key)
 {
 	if (s->f->type == MVS_T_VARCHAR) {
-		const char *str = ((char *const *)s->data)[idx];
+		const ProtobufCBinaryData *b = &((const ProtobufCBinaryData *)s->data)[idx];
 		key->is_string = true;
-		key->s = str ? str : "";
-		key->len = strlen(key->s);
+		key->s = b->data ? (const char *)b->data : "";
+		key->len = b->len;
 		key->i = 0;
 	} else {
 		key->is_string = false;
@@ -601,6 +595,33 @@ static void pk_value(const struct src *s, size_t idx, struct mvs_pk *key)
 		key->s = NULL;
 		key->len = 0;
 	}
+}
+
+int mvs_pk_compare(const struct mvs_pk *a, const struct mvs_pk *b)
+{
+	if (!a->is_string)
+		return (a->i > b->i) - (a->i < b->i);
+	size_t n = a->len < b->len ? a->len : b->len;
+	int c = n > 0 ? memcmp(a->s, b->s, n) : 0;
+	return c != 0 ? c : (a->len > b->len) - (a->len < b->len);
+}
+
+/* A page whose keys do not increase; VarChar keys are shown as filter literals, NUL bytes and all. */
+static int key_order_error(char *err, size_t errlen, const char *field, uint64_t row,
+			   const struct mvs_pk *key, const struct mvs_pk *prev)
+{
+	if (!key->is_string)
+		return fail(err, errlen,
+			    "field \"%s\", row %" PRIu64 ": primary key %" PRId64 " after %" PRId64
+			    ": keys must increase within a page",
+			    field, row, key->i, prev->i);
+	char *k = mvs_shard_quote(key->s, key->len), *p = mvs_shard_quote(prev->s, prev->len);
+	fail(err, errlen,
+	     "field \"%s\", row %" PRIu64 ": primary key %s after %s: keys must increase within a page",
+	     field, row, k ? k : "(out of memory)", p ? p : "(out of memory)");
+	free(k);
+	free(p);
+	return -1;
 }
 
 int mvs_columns_page(struct mvs_columns *c, FieldData *const *fields, size_t n_fields,
@@ -635,19 +656,9 @@ int mvs_columns_page(struct mvs_columns *c, FieldData *const *fields, size_t n_f
 		if (c->pk_col >= 0) {
 			const struct src *s = &c->src[c->pk_col];
 			pk_value(s, r, &key);
-			if (r > 0 &&
-			    (key.is_string ? strcmp(key.s, prev.s) <= 0 : key.i <= prev.i)) {
-				if (key.is_string)
-					return fail(
-						err, errlen,
-						"field \"%s\", row %" PRIu64 ": primary key \"%s\" "
-						"after \"%s\": keys must increase within a page",
-						s->f->name, row_base + r + 1, key.s, prev.s);
-				return fail(err, errlen,
-					    "field \"%s\", row %" PRIu64 ": primary key %" PRId64
-					    " after %" PRId64 ": keys must increase within a page",
-					    s->f->name, row_base + r + 1, key.i, prev.i);
-			}
+			if (r > 0 && mvs_pk_compare(&key, &prev) <= 0)
+				return key_order_error(err, errlen, s->f->name, row_base + r + 1, &key,
+						       &prev);
 			prev = key;
 		}
 		if (sink->end(sink->ctx) != 0)
@@ -903,7 +914,7 @@ struct store {
 	enum kind kind;
 	size_t width;      /* bytes per value in data (fixed kinds, dense vectors) */
 	struct vbuf data;  /* fixed-width values */
-	struct vbuf heap;  /* K_STR (NUL-terminated) and K_BYTES bodies */
+	struct vbuf heap;  /* K_STR and K_BYTES bodies */
 	struct vbuf spans; /* struct span per value: heap bytes, or K_ARRAY element range */
 	size_t n;          /* values held */
 };
@@ -1123,15 +1134,12 @@ static int store_fixed(struct store *s, const void *v)
 	return 0;
 }
 
-static int store_bytes(struct store *s, const void *p, size_t len, bool nul)
+static int store_bytes(struct store *s, const void *p, size_t len)
 {
 	struct span sp = {s->heap.len, len};
 
-	if (vbuf_reserve(&s->heap, len + 1) != 0 || vbuf_put(&s->spans, &sp, sizeof sp) != 0)
+	if (vbuf_put(&s->heap, p, len) != 0 || vbuf_put(&s->spans, &sp, sizeof sp) != 0)
 		return -1;
-	vbuf_put(&s->heap, p, len);
-	if (nul)
-		s->heap.p[s->heap.len++] = '\0';
 	s->n++;
 	return 0;
 }
@@ -1203,12 +1211,11 @@ static int add_scalar(struct store *s, int type, int64_t max_length, const struc
 		if (max_length > 0 && o->len > (uint64_t)max_length)
 			return fail(why, whylen, "string of %zu bytes exceeds max_length %" PRId64,
 				    o->len, max_length);
-		if (memchr(o->ptr, '\0', o->len))
-			return fail(why, whylen, "string contains a NUL byte");
+		/* U+0000 is valid UTF-8, and Milvus stores it: StringArray is bytes to protobuf-c */
 		if (!utf8_valid(o->ptr, o->len))
 			return fail(why, whylen, "string is not valid UTF-8");
 		*est += o->len + varint_size(o->len) + 1;
-		return store_bytes(s, o->ptr, o->len, true);
+		return store_bytes(s, o->ptr, o->len);
 	default:
 		return fail(why, whylen, "data type %s is not supported", mvs_type_name(type));
 	}
@@ -1266,7 +1273,7 @@ static int add_value(struct col *c, struct mp_reader *r, size_t *est, char *why,
 			}
 		}
 		*est += o.len + varint_size(o.len) + 1;
-		rc = store_bytes(&c->v, o.ptr, o.len, false);
+		rc = store_bytes(&c->v, o.ptr, o.len);
 		break;
 	case K_VEC:
 		if (o.type != MP_BIN)
@@ -1385,17 +1392,7 @@ static void *arena_alloc(struct mvs_batch *b, size_t size)
 	return p;
 }
 
-/* Pointer arrays protobuf-c wants for strings and bytes, over values [first, first + n). */
-static char **string_ptrs(struct mvs_batch *b, const struct store *s, size_t first, size_t n)
-{
-	char **v = arena_alloc(b, (n ? n : 1) * sizeof *v);
-	const struct span *sp = (const struct span *)s->spans.p;
-
-	for (size_t i = 0; v && i < n; i++)
-		v[i] = (char *)s->heap.p + sp[first + i].off;
-	return v;
-}
-
+/* The {len, data} array protobuf-c wants for strings and bytes, over values [first, first + n). */
 static ProtobufCBinaryData *bytes_array(struct mvs_batch *b, const struct store *s, size_t first,
 					size_t n)
 {
@@ -1403,8 +1400,9 @@ static ProtobufCBinaryData *bytes_array(struct mvs_batch *b, const struct store 
 	const struct span *sp = (const struct span *)s->spans.p;
 
 	for (size_t i = 0; v && i < n; i++) {
-		v[i].data = s->heap.p + sp[first + i].off;
 		v[i].len = sp[first + i].len;
+		/* an empty value has no bytes (and the heap may have no buffer) */
+		v[i].data = v[i].len ? s->heap.p + sp[first + i].off : NULL;
 	}
 	return v;
 }
@@ -1452,10 +1450,10 @@ static ScalarField *scalar_field(struct mvs_batch *b, const struct store *s, int
 	case K_STR:
 		if (type == MVS_T_GEOMETRY)
 			ARRAY(GEOMETRY_WKT_DATA, geometry_wkt_data, GeometryWktArray,
-			      geometry_wkt_array, string_ptrs(b, s, first, n));
+			      geometry_wkt_array, bytes_array(b, s, first, n));
 		else
 			ARRAY(STRING_DATA, string_data, StringArray, string_array,
-			      string_ptrs(b, s, first, n));
+			      bytes_array(b, s, first, n));
 		break;
 	case K_BYTES: /* JSON */
 		ARRAY(JSON_DATA, json_data, JSONArray, jsonarray, bytes_array(b, s, first, n));

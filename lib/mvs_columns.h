@@ -24,9 +24,14 @@
 struct mvs_pk {
 	bool is_string;
 	int64_t i;     /* Int64 keys */
-	const char *s; /* VarChar keys: NUL-terminated, owned by whoever filled it in */
+	const char *s; /* VarChar keys: len bytes, which may hold NUL (U+0000), not NUL-terminated;
+			* owned by whoever filled it in */
 	size_t len;
 };
+
+/* Milvus's order of two keys of one kind: numbers, or strings bytewise with a prefix first (UTF-8
+ * bytewise is code point order). Returns <0, 0 or >0. */
+int mvs_pk_compare(const struct mvs_pk *a, const struct mvs_pk *b);
 
 /* Where rows go: each row is begun, its msgpack bytes are written in order through write (msgpack-c's
  * packer write callback), and it is ended. A non-zero return from begin or end stops the page
@@ -82,10 +87,10 @@ struct mvs_batch *mvs_batch_new(const struct mvs_schema *schema,
 /* Decodes one row (the msgpack array of a stream row) and appends its values. Every value is
  * checked against its field: msgpack type, integer range, vector byte length against dim, sparse
  * layout (8-byte pairs, indices strictly increasing and below 2^32-1), VarChar max_length in bytes,
- * Array max_capacity, UTF-8 strings without NUL, nil only for nullable fields ($meta: nil counts as
- * "{}"). On error nothing of the row is kept and err says which field of which row ("row 7, field
- * "v": ...", see mvs_batch_set_row_number). Returns 0 or -1. No allocation in the steady state:
- * buffers grow to the batch's size and are reused. */
+ * Array max_capacity, UTF-8 strings (U+0000 included: Milvus stores it), nil only for nullable
+ * fields ($meta: nil counts as "{}"). On error nothing of the row is kept and err says which field
+ * of which row ("row 7, field "v": ...", see mvs_batch_set_row_number). Returns 0 or -1. No
+ * allocation in the steady state: buffers grow to the batch's size and are reused. */
 int mvs_batch_add_row(struct mvs_batch *b, const unsigned char *row, size_t len, char *err,
 		      size_t errlen);
 

@@ -26,6 +26,7 @@
 #include "mvs_exit.h"
 #include "mvs_milvus_schema.h"
 #include "mvs_row.h"
+#include "mvs_types.h"
 
 /* How long a flush or a load may take. */
 #define WAIT_S 3600.0
@@ -96,7 +97,7 @@ struct importer {
 	struct key kmin, kmax;		/* --shard: the smallest and largest key read in the unit */
 	bool unordered;			/* keys did not increase within a partition run */
 	struct mvs_pk last;		/* the newest committed key */
-	char *last_s;			/* its string, owned */
+	char *last_s;			/* its string (last.len bytes, NUL bytes included), owned */
 	char *last_partition;
 	bool have_last;
 
@@ -241,11 +242,7 @@ static int pk_decode(const unsigned char *p, size_t n, struct mvs_pk *pk)
 /* Whether key b comes after key a in Milvus's order (numbers, or strings bytewise). */
 static bool pk_after(const struct mvs_pk *a, const struct mvs_pk *b)
 {
-	if (!a->is_string)
-		return b->i > a->i;
-	size_t n = a->len < b->len ? a->len : b->len;
-	int c = memcmp(a->s, b->s, n);
-	return c < 0 || (c == 0 && b->len > a->len);
+	return mvs_pk_compare(a, b) < 0;
 }
 
 static int key_set(struct key *k, const unsigned char *p, size_t len)
@@ -403,11 +400,11 @@ static void commit(struct importer *im)
 		struct mvs_pk pk;
 		char *str = NULL;
 		if (pk_decode(s->last.p, s->last.len, &pk) == 0 &&
-		    (!pk.is_string || (str = strndup(pk.s, pk.len)))) {
+		    (!pk.is_string || (str = malloc(pk.len + 1)))) {
 			free(im->last_s);
 			im->last_s = str;
 			if (str)
-				pk.s = str;
+				pk.s = memcpy(str, pk.s, pk.len);
 			im->last = pk;
 			im->have_last = true;
 			free(im->last_partition);
@@ -679,10 +676,10 @@ static int ensure_database(struct importer *im)
 	return 0;
 }
 
-/* Whether the server takes given keys for an auto-ID primary key (allow_insert_auto_id, 2.6). */
-static int server_allows_auto_id_keys(struct importer *im, bool *yes)
+/* The target's Milvus version as 2.<minor> (major 3 and later count as minor 99), asked once. */
+static int server_minor(struct importer *im, int *minor)
 {
-	int major = 0, minor = 0;
+	int major = 0;
 
 	if (!im->server_version[0]) {
 		Milvus__Proto__Milvus__GetVersionResponse *v = NULL;
@@ -694,8 +691,73 @@ static int server_allows_auto_id_keys(struct importer *im, bool *yes)
 			 v->version && *v->version ? v->version : "(unknown version)");
 		mvs_milvus_free(v);
 	}
-	sscanf(im->server_version + (im->server_version[0] == 'v'), "%d.%d", &major, &minor);
-	*yes = major > 2 || (major == 2 && minor >= 6);
+	*minor = 0;
+	sscanf(im->server_version + (im->server_version[0] == 'v'), "%d.%d", &major, minor);
+	if (major > 2)
+		*minor = 99;
+	return 0;
+}
+
+/* Collection features and the Milvus 2.x minor version that brought them. */
+enum { SINCE_SPARSE_FP16 = 4, SINCE_MULTI_VECTOR = 4, SINCE_NULLABLE = 5, SINCE_DEFAULT = 5,
+       SINCE_FUNCTION = 5, SINCE_CLUSTERING = 5, SINCE_INT8_VECTOR = 6, SINCE_GEO_TEXT = 6,
+       SINCE_AUTO_ID_KEYS = 6 };
+
+/* Writes into what the first feature of the schema that Milvus 2.<minor> lacks, and returns the minor
+ * version that brought it; 0 when the server has them all. */
+static int newer_feature(const struct mvs_schema *s, int minor, char *what, size_t n)
+{
+	int vectors = 0;
+
+	for (size_t i = 0; i < s->n_fields; i++) {
+		const struct mvs_field *f = &s->fields[i];
+		int since = 0;
+		const char *kind;
+
+		if (f->is_dynamic)
+			continue;
+		if (mvs_type_info(f->type) && mvs_type_info(f->type)->is_vector)
+			vectors++;
+		switch (f->type) {
+		case MVS_T_FLOAT16_VECTOR:
+		case MVS_T_BFLOAT16_VECTOR:
+		case MVS_T_SPARSE_FLOAT_VECTOR:
+			since = SINCE_SPARSE_FP16;
+			break;
+		case MVS_T_INT8_VECTOR:
+			since = SINCE_INT8_VECTOR;
+			break;
+		case MVS_T_GEOMETRY:
+		case MVS_T_TEXT:
+			since = SINCE_GEO_TEXT;
+			break;
+		}
+		kind = mvs_type_name(f->type);
+		if (since <= minor && f->nullable) {
+			since = SINCE_NULLABLE;
+			kind = "a nullable field";
+		}
+		if (since <= minor && f->default_value) {
+			since = SINCE_DEFAULT;
+			kind = "a default value";
+		}
+		if (since <= minor && f->clustering_key) {
+			since = SINCE_CLUSTERING;
+			kind = "a clustering key";
+		}
+		if (since > minor) {
+			snprintf(what, n, "%s (field \"%s\")", kind, f->name);
+			return since;
+		}
+		if (vectors > 1 && SINCE_MULTI_VECTOR > minor) {
+			snprintf(what, n, "more than one vector field (field \"%s\")", f->name);
+			return SINCE_MULTI_VECTOR;
+		}
+	}
+	if (s->n_functions > 0 && SINCE_FUNCTION > minor) {
+		snprintf(what, n, "functions (\"%s\")", s->functions[0].name);
+		return SINCE_FUNCTION;
+	}
 	return 0;
 }
 
@@ -715,11 +777,17 @@ static int create_collection(struct importer *im)
 	char why[1024];
 	int pk = mvs_schema_primary_key(&im->want), rc = 0;
 	/* Keeping the keys of an auto-ID key needs a target that accepts them. */
-	bool allow = im->o->auto_id == MVS_IMPORT_AUTO_ID_KEEP && im->want.fields[pk].auto_id, ok = false;
+	bool allow = im->o->auto_id == MVS_IMPORT_AUTO_ID_KEEP && im->want.fields[pk].auto_id;
 
-	if (allow && server_allows_auto_id_keys(im, &ok) != 0)
+	int minor, since;
+
+	if (server_minor(im, &minor) != 0)
 		return im->exit_code;
-	if (allow && !ok)
+	if ((since = newer_feature(&im->want, minor, why, sizeof why)) != 0)
+		return fail(im, MVS_EXIT_SCHEMA, "cannot create collection \"%s\": the stream needs %s, which "
+			    "Milvus %s lacks (it came with Milvus 2.%d); drop or map the field with mvs-map, or "
+			    "import into a newer server", im->target, why, im->server_version, since);
+	if (allow && SINCE_AUTO_ID_KEYS > minor)
 		return fail(im, MVS_EXIT_SCHEMA, "the primary key \"%s\" is auto-ID and Milvus %s cannot keep "
 			    "given keys for it (allow_insert_auto_id needs Milvus 2.6); pass --auto-id new to "
 			    "let the target make new keys", im->want.fields[pk].name, im->server_version);
@@ -828,7 +896,9 @@ static int prepare_target(struct importer *im)
 	struct mvs_milvus_error err;
 	bool exists;
 
-	if (connect_once(im) || ensure_database(im))
+	/* The database first: Milvus 2.3 refuses Connect for a database (the dbname header) that does
+	 * not exist yet (code 800), while ListDatabases and CreateDatabase work without Connect. */
+	if (ensure_database(im) || connect_once(im))
 		return im->exit_code;
 	req.collection_name = (char *)im->target;
 	if (mvs_milvus_has_collection(im->client, &req, &has, &err) != 0)
@@ -1022,34 +1092,52 @@ static int finish_unit(struct importer *im, double started, uint64_t unit_bytes)
 /* ---- reports ---- */
 
 /* The filter selecting the rows after the resume key: `pk > 42`, or `pk > "k"` with the string
- * escaped as Milvus's expression parser unquotes it (Go strconv.Unquote). Returns 0, or -1 when it
- * does not fit. */
-static int resume_expr(char *out, size_t size, const char *pk_field, const struct mvs_pk *last)
+ * escaped as Milvus's expression parser unquotes it (Go strconv.Unquote), a NUL byte as \x00.
+ * malloc'd (a key may be 64 KiB, its literal four times that), or NULL when out of memory. */
+static char *resume_expr(const char *pk_field, const struct mvs_pk *last)
 {
-	char *literal = NULL;
+	char *literal, *out = NULL;
 	int n;
 
 	if (!last->is_string)
-		return (size_t)snprintf(out, size, "%s > %" PRId64, pk_field, last->i) < size ? 0 : -1;
+		return asprintf(&out, "%s > %" PRId64, pk_field, last->i) < 0 ? NULL : out;
 	if (!(literal = mvs_shard_quote(last->s, last->len)))
-		return -1;
-	n = snprintf(out, size, "%s > %s", pk_field, literal);
+		return NULL;
+	n = asprintf(&out, "%s > %s", pk_field, literal);
 	free(literal);
-	return n >= 0 && (size_t)n < size ? 0 : -1;
+	return n < 0 ? NULL : out;
 }
 
-/* Writes s as one POSIX shell word: as it is when that is safe, else single-quoted. */
-static void shell_word(char *out, size_t size, const char *s)
+/* The resume key as the report shows it: a number, or a VarChar key as a filter literal (escaped, NUL
+ * bytes as \x00) with its length in bytes, "\"a\x00b\" (3 bytes)". malloc'd, or NULL when out of
+ * memory. */
+static char *last_key_text(const struct mvs_pk *last)
 {
-	size_t n = 0;
+	char *text = NULL, *literal;
+	int n;
 
-	if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.,:/=@%+-") ==
-		      strlen(s)) {
-		snprintf(out, size, "%s", s);
-		return;
-	}
+	if (!last->is_string)
+		return asprintf(&text, "%" PRId64, last->i) < 0 ? NULL : text;
+	if (!(literal = mvs_shard_quote(last->s, last->len)))
+		return NULL;
+	n = asprintf(&text, "%s (%zu byte%s)", literal, last->len, last->len == 1 ? "" : "s");
+	free(literal);
+	return n < 0 ? NULL : text;
+}
+
+/* s as one POSIX shell word: as it is when that is safe, else single-quoted. malloc'd, or NULL when
+ * out of memory. */
+static char *shell_word(const char *s)
+{
+	size_t len = strlen(s), n = 0;
+	char *out;
+
+	if (len && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.,:/=@%+-") == len)
+		return strdup(s);
+	if (!(out = malloc(4 * len + 3)))
+		return NULL;
 	out[n++] = '\'';
-	for (; *s && n + 6 < size; s++) {
+	for (; *s; s++) {
 		if (*s == '\'') {
 			memcpy(out + n, "'\\''", 4);
 			n += 4;
@@ -1059,6 +1147,7 @@ static void shell_word(char *out, size_t size, const char *s)
 	}
 	out[n++] = '\'';
 	out[n] = '\0';
+	return out;
 }
 
 /* After a failure inside a unit: what is in the target and how to go on from there. Rows of requests
@@ -1070,7 +1159,7 @@ static void report_stop(struct importer *im, uint64_t unit_index)
 	uint64_t beyond = im->written - im->committed;
 	bool upsert = im->o->mode == MVS_IMPORT_UPSERT;
 	bool replace = im->unknown && !upsert;	/* the resume needs --mode upsert */
-	char key[1200], expr[1400], filter[3000], coll[600], part[800] = "";
+	char *expr = NULL, *filter = NULL, *coll = NULL, *part = NULL;
 	bool resumable = false;
 
 	if (unit_index > 0)
@@ -1086,14 +1175,12 @@ static void report_stop(struct importer *im, uint64_t unit_index)
 		note("%" PRIu64 " rows were written into \"%s\", not known to be a run of the stream's first "
 		     "rows (the requests of a batch succeed or fail one by one)", im->written, im->target);
 	} else {
-		if (im->last.is_string)
-			snprintf(key, sizeof key, "\"%s\"", im->last.s);
-		else
-			snprintf(key, sizeof key, "%" PRId64, im->last.i);
+		char *key = last_key_text(&im->last);
 		note("%" PRIu64 " rows were written into \"%s\": the stream's rows up to the last primary key "
-		     "written, %s%s%s%s%s", im->committed, im->target, key,
+		     "written, %s%s%s%s%s", im->committed, im->target, key ? key : "(out of memory)",
 		     im->last_partition ? " in partition \"" : "", im->last_partition ? im->last_partition : "",
 		     im->last_partition ? "\"" : "", beyond || im->unknown ? "" : ", and none after it");
+		free(key);
 		if (beyond)
 			note("and %" PRIu64 " rows after it (requests finished out of order)", beyond);
 	}
@@ -1102,22 +1189,17 @@ static void report_stop(struct importer *im, uint64_t unit_index)
 		     "connection broke or the retries ran out): \"%s\" may hold some or all of them",
 		     im->unknown, im->target);
 	if (im->have_last && !beyond && !im->unordered && !(replace && im->o->auto_id != MVS_IMPORT_AUTO_ID_KEEP) &&
-	    resume_expr(expr, sizeof expr, im->header->fields[pk].name, &im->last) == 0) {
-		shell_word(filter, sizeof filter, expr);
-		shell_word(coll, sizeof coll, im->header->name);
-		if (im->last_partition) {
-			char q[600];
-
-			shell_word(q, sizeof q, im->last_partition);
-			snprintf(part, sizeof part, " --partition %s", q);
-		}
+	    (expr = resume_expr(im->header->fields[pk].name, &im->last)) && (filter = shell_word(expr)) &&
+	    (coll = shell_word(im->header->name)) && (!im->last_partition || (part = shell_word(im->last_partition)))) {
 		if (replace)
 			note("to resume, import the rest with --mode upsert, which replaces the rows that "
-			     "may be there: mvs-export --uri SOURCE --collection %s%s --filter %s | mvs-import "
-			     "--mode upsert (otherwise the same options)", coll, part, filter);
+			     "may be there: mvs-export --uri SOURCE --collection %s%s%s --filter %s | mvs-import "
+			     "--mode upsert (otherwise the same options)", coll, part ? " --partition " : "",
+			     part ? part : "", filter);
 		else
-			note("to resume, import the rest: mvs-export --uri SOURCE --collection %s%s --filter %s "
-			     "| mvs-import (the same options)", coll, part, filter);
+			note("to resume, import the rest: mvs-export --uri SOURCE --collection %s%s%s --filter %s "
+			     "| mvs-import (the same options)", coll, part ? " --partition " : "", part ? part : "",
+			     filter);
 		if (im->last_partition)
 			note("then export the partitions after \"%s\" in the stream the same way, without "
 			     "--filter", im->last_partition);
@@ -1131,6 +1213,10 @@ static void report_stop(struct importer *im, uint64_t unit_index)
 	else if (beyond || im->unknown || !im->have_last || im->unordered)
 		note("the target makes new keys (--auto-id new): drop collection \"%s\" and import again",
 		     im->target);
+	free(expr);
+	free(filter);
+	free(coll);
+	free(part);
 }
 
 /* ---- units ---- */

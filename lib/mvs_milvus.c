@@ -55,6 +55,8 @@ struct mvs_milvus {
 	char endpoint[256];
 	char database[256];
 	char user[128];
+	int tls;			/* 0 plain, 1 TLS, 2 TLS with a client certificate */
+	bool token;			/* authenticates with a token, not a user */
 	grpc_metadata md[3];		/* authorization, dbname, identifier */
 	size_t n_md;
 	double deadline_s, long_deadline_s;
@@ -129,6 +131,8 @@ static void error_init(const struct mvs_milvus *c, const char *rpc, struct mvs_m
 		copy_str(err->endpoint, sizeof err->endpoint, c->endpoint);
 		copy_str(err->user, sizeof err->user, c->user);
 		copy_str(err->database, sizeof err->database, c->database);
+		err->tls = c->tls;
+		err->token = c->token;
 	}
 }
 
@@ -347,6 +351,8 @@ struct mvs_milvus *mvs_milvus_open(const struct mvs_milvus_options *o, struct mv
 	copy_str(c->database, sizeof c->database, o->db_name);
 	if (!o->token || (o->user && *o->user))
 		copy_str(c->user, sizeof c->user, o->user);
+	c->tls = !tls ? 0 : o->tls_cert_file ? 2 : 1;
+	c->token = !(o->user && *o->user) && o->token && *o->token;
 	c->deadline_s = o->deadline_s > 0 ? o->deadline_s : 60;
 	c->long_deadline_s = o->long_deadline_s > 0 ? o->long_deadline_s : 600;
 	if (c->long_deadline_s < c->deadline_s)

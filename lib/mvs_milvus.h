@@ -63,6 +63,8 @@ struct mvs_milvus_error {
 	int error_code;		/* Milvus Status.error_code (legacy common.ErrorCode) */
 	bool retriable;		/* Milvus Status.retriable */
 	int attempts;		/* attempts made, retries included */
+	int tls;		/* the client's channel: 0 plain, 1 TLS, 2 TLS with a client certificate */
+	bool token;		/* the client authenticates with a token (no user) */
 	char message[1024];	/* the gRPC status details when grpc_code != 0, else Status.reason */
 };
 
@@ -223,6 +225,9 @@ bool mvs_milvus_error_too_large(const struct mvs_milvus_error *e);
  * mvs_milvus_retry_delay: seconds to wait before the next attempt after `attempts` attempts that
  * took `elapsed_s` so far, or -1 to give up (not retryable, out of attempts, or out of time). */
 bool mvs_milvus_retryable(const struct mvs_milvus_error *e, bool idempotent);
+/* True when the TLS handshake failed on the certificates or the protocol (an untrusted server
+ * certificate, a name it does not hold, a server that does not speak TLS): never transient. */
+bool mvs_milvus_tls_refused(const struct mvs_milvus_error *e);
 double mvs_milvus_backoff(const struct mvs_milvus_retry *p, int retry, double rand01);
 double mvs_milvus_retry_delay(const struct mvs_milvus_retry *p, const struct mvs_milvus_error *e,
 			      bool idempotent, int attempts, double elapsed_s, double rand01);

@@ -51,6 +51,32 @@ static const char *attempts_note(const struct mvs_milvus_error *e, const char *p
 	return buf;
 }
 
+/* What a connection failure says about the TLS settings, as "; what to do", or "". A closed
+ * connection means a TLS mismatch only on the first call (Connect): later it is a server going away. */
+static const char *tls_hint(const struct mvs_milvus_error *e)
+{
+	const char *m = e->message;
+
+	if (strstr(m, "Peer name ") && strstr(m, " is not in peer certificate"))
+		return "; the server's TLS certificate does not hold that name: connect by a name it holds, "
+		       "or give one with --tls-server-name";
+	if (strstr(m, "certificate verify failed") || strstr(m, "CERTIFICATE_VERIFY_FAILED"))
+		return "; the server's TLS certificate is not signed by a CA this client trusts: give that "
+		       "CA with --tls-ca";
+	if (strstr(m, "wrong version number") || strstr(m, "WRONG_VERSION_NUMBER"))
+		return "; the server does not speak TLS on this port: drop https:// and the --tls options";
+	if (strcmp(e->rpc, "Connect") != 0 ||
+	    (!strstr(m, "Socket closed") && !strstr(m, "Endpoint read failed") && !strstr(m, "Connection reset")))
+		return "";
+	if (e->tls == 0)
+		return "; the server closed the connection: if it expects TLS, use an https:// URI or --tls-ca";
+	if (e->tls == 1)
+		return "; the server closed the TLS connection: if it requires mutual TLS, give a client "
+		       "certificate with --tls-cert and --tls-key";
+	return "; the server closed the TLS connection: if it requires mutual TLS, it may not trust this "
+	       "client certificate";
+}
+
 const char *mvs_milvus_error_render(const struct mvs_milvus_error *e, char *buf, size_t size)
 {
 	const char *rpc = e->rpc[0] ? e->rpc : "Milvus call";
@@ -59,6 +85,9 @@ const char *mvs_milvus_error_render(const struct mvs_milvus_error *e, char *buf,
 	if (is_auth_failure(e)) {
 		if (e->user[0])
 			snprintf(buf, size, "authentication failed for user \"%s\" at %s", e->user, ep);
+		else if (e->token)
+			snprintf(buf, size, "authentication failed at %s: the token was refused: %s", ep,
+				 e->message);
 		else
 			snprintf(buf, size, "authentication failed at %s: %s (give --user with MILVUS_PASSWORD "
 				 "or --password-file, or a token)", ep, e->message);
@@ -76,8 +105,8 @@ const char *mvs_milvus_error_render(const struct mvs_milvus_error *e, char *buf,
 	case GRPC_STATUS_OK:
 		break;
 	case GRPC_STATUS_UNAVAILABLE:
-		snprintf(buf, size, "cannot reach Milvus at %s: %s%s", ep, e->message,
-			 attempts_note(e, " (", ")", att, sizeof att));
+		snprintf(buf, size, "cannot reach Milvus at %s: %s%s%s", ep, e->message,
+			 attempts_note(e, " (", ")", att, sizeof att), tls_hint(e));
 		return buf;
 	case GRPC_STATUS_DEADLINE_EXCEEDED:
 		snprintf(buf, size, "%s timed out at %s: %s%s", rpc, ep, e->message,

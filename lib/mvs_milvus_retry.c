@@ -17,6 +17,7 @@
 
 #include <grpc/status.h>
 #include <math.h>
+#include <string.h>
 
 /* Milvus Status.code values (merr) that never succeed on a repeat. */
 static bool milvus_code_final(int code)
@@ -52,8 +53,21 @@ static bool legacy_code_final(int error_code)
 	return false;
 }
 
+/* gRPC core reports a failed handshake in the details of an UNAVAILABLE status: "Ssl handshake
+ * failed: SSL_ERROR_SSL: ..." (certificate verify failed, wrong version number: the server does not
+ * speak TLS) or "Peer name NAME is not in peer certificate". SSL_ERROR_SYSCALL (the connection
+ * dropped during the handshake) is not among them: that one may be transient. */
+bool mvs_milvus_tls_refused(const struct mvs_milvus_error *e)
+{
+	return e->grpc_code != GRPC_STATUS_OK &&
+	       (strstr(e->message, "Ssl handshake failed: SSL_ERROR_SSL") ||
+		(strstr(e->message, "Peer name ") && strstr(e->message, " is not in peer certificate")));
+}
+
 bool mvs_milvus_retryable(const struct mvs_milvus_error *e, bool idempotent)
 {
+	if (mvs_milvus_tls_refused(e))
+		return false;	/* the next handshake meets the same certificates */
 	if (e->grpc_code != GRPC_STATUS_OK) {
 		switch (e->grpc_code) {
 		case GRPC_STATUS_UNAVAILABLE:

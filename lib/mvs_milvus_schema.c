@@ -148,18 +148,18 @@ static int default_from_milvus(struct mvs_field *f, const Milvus__Proto__Schema_
 			goto mismatch;
 		rc = msgpack_pack_double(&pk, vf->double_data);
 		break;
-	case MVS_ENC_STR:
-		if (vf->data_case == MILVUS__PROTO__SCHEMA__VALUE_FIELD__DATA_STRING_DATA) {
-			const char *s = vf->string_data ? vf->string_data : "";
-			size_t n = strlen(s);
-			rc = msgpack_pack_str(&pk, n) || msgpack_pack_str_body(&pk, s, n);
-		} else if (vf->data_case == MILVUS__PROTO__SCHEMA__VALUE_FIELD__DATA_BYTES_DATA) {
-			rc = msgpack_pack_str(&pk, vf->bytes_data.len) ||
-			     msgpack_pack_str_body(&pk, vf->bytes_data.data, vf->bytes_data.len);
-		} else {
+	case MVS_ENC_STR: {
+		const ProtobufCBinaryData *b;
+		if (vf->data_case == MILVUS__PROTO__SCHEMA__VALUE_FIELD__DATA_STRING_DATA)
+			b = &vf->string_data;
+		else if (vf->data_case == MILVUS__PROTO__SCHEMA__VALUE_FIELD__DATA_BYTES_DATA)
+			b = &vf->bytes_data;
+		else
 			goto mismatch;
-		}
+		rc = msgpack_pack_str(&pk, b->len) ||
+		     (b->len > 0 && msgpack_pack_str_body(&pk, b->data, b->len));
 		break;
+	}
 	default:
 		rc = fail(err, errlen, "field \"%s\": default values of type %s are not supported",
 			  f->name, mvs_type_name(f->type));
@@ -536,34 +536,25 @@ static int default_to_milvus(struct arena *a, const struct mvs_field *f,
 		vf->data_case = MILVUS__PROTO__SCHEMA__VALUE_FIELD__DATA_DOUBLE_DATA;
 		vf->double_data = o->via.f64;
 		break;
-	case MVS_ENC_STR:
+	case MVS_ENC_STR: {
+		/* Milvus takes a JSON default as bytes, the others as string_data (bytes to
+		 * protobuf-c, so U+0000 goes through). */
+		ProtobufCBinaryData *b = f->type == MVS_T_JSON ? &vf->bytes_data : &vf->string_data;
+		unsigned char *p;
 		if (o->type != MSGPACK_OBJECT_STR)
 			goto mismatch;
-		if (f->type == MVS_T_JSON) {
-			/* Milvus takes a JSON default as bytes. */
-			unsigned char *p = arena_calloc(a, o->via.str.size + 1, 1);
-			if (!p)
-				break;
+		p = arena_calloc(a, o->via.str.size, 1);
+		if (!p)
+			break;
+		if (o->via.str.size > 0)
 			memcpy(p, o->via.str.ptr, o->via.str.size);
-			vf->data_case = MILVUS__PROTO__SCHEMA__VALUE_FIELD__DATA_BYTES_DATA;
-			vf->bytes_data.data = p;
-			vf->bytes_data.len = o->via.str.size;
-		} else {
-			char *p;
-			if (memchr(o->via.str.ptr, '\0', o->via.str.size)) {
-				rc = fail(err, errlen,
-					  "field \"%s\": default value contains a NUL byte",
-					  f->name);
-				goto out;
-			}
-			p = arena_calloc(a, o->via.str.size + 1, 1);
-			if (!p)
-				break;
-			memcpy(p, o->via.str.ptr, o->via.str.size);
-			vf->data_case = MILVUS__PROTO__SCHEMA__VALUE_FIELD__DATA_STRING_DATA;
-			vf->string_data = p;
-		}
+		vf->data_case = f->type == MVS_T_JSON
+					? MILVUS__PROTO__SCHEMA__VALUE_FIELD__DATA_BYTES_DATA
+					: MILVUS__PROTO__SCHEMA__VALUE_FIELD__DATA_STRING_DATA;
+		b->data = p;
+		b->len = o->via.str.size;
 		break;
+	}
 	default:
 		rc = fail(err, errlen, "field \"%s\": default values of type %s are not supported",
 			  f->name, mvs_type_name(f->type));

@@ -7,9 +7,11 @@
  * otherwise the keys starting with p + c hold more rows than the tolerance allows and the search goes
  * one character deeper. c is found by galloping up from a first guess (the character after p in the
  * smallest key at or above p, which only saves counts: every guess is checked) and then bisecting,
- * over the code points without the surrogates. Keys that share a long prefix cost three calls per
- * shared character; a differing character about fifteen. Since f is monotonic, the largest c with
- * f(c) <= t is unique whatever the guesses were, so the result depends on the counts alone. */
+ * over the code points without the surrogates, U+0000 included (keys may hold it, and keys that
+ * share a prefix up to a U+0000 must be split like any others). Keys that share a long prefix cost
+ * three calls per shared character; a differing character about fifteen. Since f is monotonic, the
+ * largest c with f(c) <= t is unique whatever the guesses were, so the result depends on the counts
+ * alone. */
 #include "mvs_shard.h"
 
 #include <inttypes.h>
@@ -22,8 +24,10 @@
 #define SURROGATE_LO 0xD800u
 #define SURROGATE_HI 0xDFFFu
 #define SURROGATES (SURROGATE_HI - SURROGATE_LO + 1)
-/* Slots number the code points without the surrogates: slot j is code point slot_cp(j). */
-#define SLOT_MAX (CP_MAX - SURROGATES)
+/* Slots number the code points without the surrogates: slot j (1 <= j <= SLOT_MAX) is code point
+ * slot_cp(j), slot 1 being U+0000; 0 is no slot. */
+#define SLOT_MAX (CP_MAX + 1 - SURROGATES)
+#define NOT_UTF8 UINT32_MAX
 /* Characters of shared prefix the search follows at most; beyond it the split is coarser. */
 #define MAX_DEPTH 128
 /* Balance: a boundary may miss its rank by this fraction of a shard. */
@@ -166,32 +170,31 @@ char *mvs_shard_int_filter(const char *pk, const struct mvs_shard *shard)
 	return n < 0 ? NULL : out;
 }
 
-char *mvs_shard_range_filter(const char *pk, const char *lo, const char *hi)
+char *mvs_shard_range_filter(const char *pk, const char *lo, size_t lo_len, const char *hi, size_t hi_len)
 {
 	struct text t = { 0 };
 
 	if (lo) {
 		add_str(&t, pk);
 		add_str(&t, " >= ");
-		add_quoted(&t, lo, strlen(lo));
+		add_quoted(&t, lo, lo_len);
 	}
 	if (hi) {
 		if (lo)
 			add_str(&t, " and ");
 		add_str(&t, pk);
 		add_str(&t, " < ");
-		add_quoted(&t, hi, strlen(hi));
+		add_quoted(&t, hi, hi_len);
 	}
 	return done(&t);
 }
 
-char *mvs_shard_hex(const char *s)
+char *mvs_shard_hex(const char *s, size_t n)
 {
 	static const char digits[] = "0123456789abcdef";
 
 	if (!s)
 		return strdup("-");
-	size_t n = strlen(s);
 	char *out = malloc(2 * n + 1);
 	if (!out)
 		return NULL;
@@ -207,12 +210,12 @@ char *mvs_shard_hex(const char *s)
 
 static uint32_t slot_cp(uint32_t j)
 {
-	return j < SURROGATE_LO ? j : j + SURROGATES;
+	return j - 1 < SURROGATE_LO ? j - 1 : j - 1 + SURROGATES;
 }
 
 static uint32_t cp_slot(uint32_t c)
 {
-	return c < SURROGATE_LO ? c : c - SURROGATES;
+	return 1 + (c < SURROGATE_LO ? c : c - SURROGATES);
 }
 
 static size_t utf8_put(char *out, uint32_t c)
@@ -239,14 +242,14 @@ static size_t utf8_put(char *out, uint32_t c)
 	return 4;
 }
 
-/* The code point at the start of s (n bytes), or 0 when it is not valid UTF-8. */
+/* The code point at the start of s (n bytes), or NOT_UTF8. */
 static uint32_t utf8_get(const unsigned char *s, size_t n)
 {
 	uint32_t c;
 	size_t len;
 
 	if (n == 0)
-		return 0;
+		return NOT_UTF8;
 	if (s[0] < 0x80)
 		return s[0];
 	if (s[0] >= 0xC2 && s[0] < 0xE0)
@@ -256,16 +259,16 @@ static uint32_t utf8_get(const unsigned char *s, size_t n)
 	else if (s[0] >= 0xF0 && s[0] < 0xF5)
 		len = 4, c = s[0] & 0x07;
 	else
-		return 0;
+		return NOT_UTF8;
 	if (n < len)
-		return 0;
+		return NOT_UTF8;
 	for (size_t i = 1; i < len; i++) {
 		if ((s[i] & 0xC0) != 0x80)
-			return 0;
+			return NOT_UTF8;
 		c = c << 6 | (s[i] & 0x3F);
 	}
 	if ((len == 3 && (c < 0x800 || (c >= SURROGATE_LO && c <= SURROGATE_HI))) || (len == 4 && (c < 0x10000 || c > CP_MAX)))
-		return 0;
+		return NOT_UTF8;
 	return c;
 }
 
@@ -298,6 +301,7 @@ static int guess(struct search *s, uint32_t *j)
 {
 	struct text t = { 0 };
 	char *key = NULL;
+	size_t len = 0;
 
 	*j = 0;
 	add_str(&t, s->pk);
@@ -306,13 +310,13 @@ static int guess(struct search *s, uint32_t *j)
 	char *expr = done(&t);
 	if (!expr)
 		return -1;
-	int rc = s->probe->first_key(s->probe->ctx, expr, &key);
+	int rc = s->probe->first_key(s->probe->ctx, expr, &key, &len);
 	free(expr);
 	if (rc != 0)
 		return -1;
-	if (key && strlen(key) > s->plen && memcmp(key, s->p, s->plen) == 0) {
-		uint32_t c = utf8_get((const unsigned char *)key + s->plen, strlen(key) - s->plen);
-		if (c)
+	if (key && len > s->plen && memcmp(key, s->p, s->plen) == 0) {
+		uint32_t c = utf8_get((const unsigned char *)key + s->plen, len - s->plen);
+		if (c != NOT_UTF8)
 			*j = cp_slot(c);
 	}
 	free(key);
@@ -342,8 +346,8 @@ static int narrow(struct search *s, int64_t target, uint32_t j, struct bracket *
 	return 0;
 }
 
-/* The next character: the largest slot j with f(j) <= target, and f(j); *none when even slot 1 counts
- * more than target (then p itself is the boundary). */
+/* The next character: the largest slot j with f(j) <= target, and f(j); *none when even slot 1
+ * (U+0000) counts more than target (then p itself is the boundary). */
 static int next_char(struct search *s, int64_t target, uint32_t *j_out, int64_t *f_out, bool *none)
 {
 	struct bracket b = { .lo = 0, .hi = SLOT_MAX + 1 };
@@ -379,7 +383,7 @@ static int next_char(struct search *s, int64_t target, uint32_t *j_out, int64_t 
 }
 
 int mvs_shard_boundary(const char *pk, int64_t total, uint32_t k, uint32_t n,
-		       const struct mvs_shard_probe *probe, char **boundary)
+		       const struct mvs_shard_probe *probe, char **boundary, size_t *len)
 {
 	struct search s = { .pk = pk, .probe = probe };
 	/* total * k / n without overflow */
@@ -387,6 +391,7 @@ int mvs_shard_boundary(const char *pk, int64_t total, uint32_t k, uint32_t n,
 	int64_t tolerance = total / ((int64_t)n * TOLERANCE_DIVISOR);
 
 	*boundary = NULL;
+	*len = 0;
 	s.cap = 4 * MAX_DEPTH + 8;
 	s.p = calloc(1, s.cap);
 	if (!s.p)
@@ -409,5 +414,6 @@ int mvs_shard_boundary(const char *pk, int64_t total, uint32_t k, uint32_t n,
 	}
 	s.p[s.plen] = '\0';
 	*boundary = s.p;
+	*len = s.plen;
 	return 0;
 }

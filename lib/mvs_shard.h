@@ -24,8 +24,9 @@ struct mvs_shard {
 int mvs_shard_parse(const char *text, struct mvs_shard *shard, char *err, size_t errlen);
 
 /* A Milvus string literal for the bytes s[0..len): double quotes, with backslash, the quote and
- * control bytes escaped (the parser unquotes the way Go's strconv.Unquote does). malloc'd, or NULL
- * when out of memory. */
+ * control bytes escaped, NUL (U+0000) as \x00. Milvus's parser (planparserv2, 2.3 and later) unquotes
+ * a literal with Go's strconv.Unquote, which reads \xNN as that byte, so every VarChar value has a
+ * literal. malloc'd, or NULL when out of memory. */
 char *mvs_shard_quote(const char *s, size_t len);
 
 /* The filter of an Int64-key shard, e.g. "(id % 4 == 1 or id % 4 == -3)"; "" for N = 1. malloc'd. */
@@ -35,24 +36,26 @@ char *mvs_shard_int_filter(const char *pk, const struct mvs_shard *shard);
 struct mvs_shard_probe {
 	/* count(*) of the rows matching expr (the probe adds any user filter itself) */
 	int (*count)(void *ctx, const char *expr, int64_t *n);
-	/* some small key matching expr, ideally the smallest; *key NULL when none (malloc'd) */
-	int (*first_key)(void *ctx, const char *expr, char **key);
+	/* some small key matching expr, ideally the smallest: *key (malloc'd) holds its *len bytes,
+	 * which may include NUL; *key NULL when none */
+	int (*first_key)(void *ctx, const char *expr, char **key, size_t *len);
 	void *ctx;
 };
 
 /* Boundary k (1 <= k < n) of an n-way split of the `total` rows with VarChar key pk: a UTF-8 string b
  * with count(pk < b) as close to total * k / n as the search needs (within 1% of a shard, or exact
  * for small collections). Only counts decide the result, so every caller that sees the same rows gets
- * the same b. *boundary is malloc'd. Returns 0, or -1 (a probe failed, or out of memory). */
+ * the same b. *boundary (malloc'd, NUL-terminated) holds b's *len bytes, which may include U+0000 as
+ * keys do. Returns 0, or -1 (a probe failed, or out of memory). */
 int mvs_shard_boundary(const char *pk, int64_t total, uint32_t k, uint32_t n,
-		       const struct mvs_shard_probe *probe, char **boundary);
+		       const struct mvs_shard_probe *probe, char **boundary, size_t *len);
 
-/* The filter of a key range: "pk >= LO and pk < HI", either side left out when NULL; "" when both
- * are. malloc'd. */
-char *mvs_shard_range_filter(const char *pk, const char *lo, const char *hi);
+/* The filter of a key range: "pk >= LO and pk < HI" (lo_len and hi_len bytes), either side left out
+ * when NULL; "" when both are. malloc'd. */
+char *mvs_shard_range_filter(const char *pk, const char *lo, size_t lo_len, const char *hi, size_t hi_len);
 
-/* Bytes as lowercase hex, "-" for NULL: how boundaries are shown to programs (mvs-migrate compares
+/* n bytes as lowercase hex, "-" for NULL: how boundaries are shown to programs (mvs-migrate compares
  * neighbouring shards' boundaries). malloc'd. */
-char *mvs_shard_hex(const char *s);
+char *mvs_shard_hex(const char *s, size_t n);
 
 #endif

@@ -1,8 +1,8 @@
 /* Unit test for lib/mvs_columns.c: rows of every data type go through the import batch builder into
  * FieldData columns, over the wire format (packed and unpacked), and back into rows through the
  * export converter, bit for bit: nullable columns compact and full-length, $meta, sparse and
- * half-float vectors, empty arrays, int64 extremes, NaN floats. Then the errors both directions
- * must report. */
+ * half-float vectors, empty arrays, int64 extremes, NaN floats, strings holding U+0000. Then the
+ * errors both directions must report, and VarChar primary keys with NUL bytes in Milvus's order. */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -100,6 +100,10 @@ static void pack_cstr(msgpack_packer *pk, const char *s)
 	msgpack_pack_str_body(pk, s, strlen(s));
 }
 
+/* A str of the bytes of a string literal, NUL bytes included. */
+#define PACK_LITERAL(pk, lit) (msgpack_pack_str((pk), sizeof(lit) - 1), \
+			       msgpack_pack_str_body((pk), (lit), sizeof(lit) - 1))
+
 static void pack_bin(msgpack_packer *pk, const void *p, size_t n)
 {
 	msgpack_pack_bin(pk, n);
@@ -164,6 +168,8 @@ static void pack_row(msgpack_packer *pk, int r)
 		msgpack_pack_nil(pk);
 	else if (r == 0)
 		pack_cstr(pk, "");
+	else if (r == 3)
+		PACK_LITERAL(pk, "\0h\0\0llo\0");
 	else
 		pack_strf(pk, "h\xc3\xa9llo-%d", r);
 	if (null)
@@ -171,7 +177,12 @@ static void pack_row(msgpack_packer *pk, int r)
 	else
 		pack_strf(pk, "{\"a\":[1,2,{\"b\":null}],\"n\":%d}", r);
 	pack_strf(pk, "POINT (%d %d)", r, -r);
-	pack_strf(pk, "text row %d with \"quotes\" and \xe2\x82\xac", r);
+	if (r == 4)
+		PACK_LITERAL(pk, "\0");
+	else if (r == 5)
+		PACK_LITERAL(pk, "\0\0\xe2\x82\xac\0text\0");
+	else
+		pack_strf(pk, "text row %d with \"quotes\" and \xe2\x82\xac", r);
 	/* ai: Array of Int32, nullable, empty in row 0 */
 	if (null) {
 		msgpack_pack_nil(pk);
@@ -184,11 +195,16 @@ static void pack_row(msgpack_packer *pk, int r)
 	}
 	/* as: Array of VarChar */
 	{
-		const char *e[] = {"a", "\u00f1b", "xyz"}; /* the middle one: 3 bytes */
+		static const struct {
+			const char *s;
+			size_t len;
+		} e[] = {{"a", 1}, {"\u00f1b", 3}, {"\0y\0", 3}};
 		int n = r == 0 ? 0 : r % 3 + 1;
 		msgpack_pack_array(pk, (size_t)n);
-		for (int i = 0; i < n; i++)
-			pack_cstr(pk, e[i]);
+		for (int i = 0; i < n; i++) {
+			msgpack_pack_str(pk, e[i].len);
+			msgpack_pack_str_body(pk, e[i].s, e[i].len);
+		}
 	}
 	msgpack_pack_array(pk, (size_t)(r % 3));
 	for (int i = 0; i < r % 3; i++)
@@ -336,9 +352,11 @@ static void expand_full_length(FieldData *fd)
 	case MILVUS__PROTO__SCHEMA__SCALAR_FIELD__DATA_DOUBLE_DATA:
 		EXPAND(double_data, double, 0);
 		break;
-	case MILVUS__PROTO__SCHEMA__SCALAR_FIELD__DATA_STRING_DATA:
-		EXPAND(string_data, char *, "");
+	case MILVUS__PROTO__SCHEMA__SCALAR_FIELD__DATA_STRING_DATA: {
+		ProtobufCBinaryData empty = {0, NULL};
+		EXPAND(string_data, ProtobufCBinaryData, empty);
 		break;
+	}
 	case MILVUS__PROTO__SCHEMA__SCALAR_FIELD__DATA_JSON_DATA: {
 		ProtobufCBinaryData empty = {0, NULL};
 		EXPAND(json_data, ProtobufCBinaryData, empty);
@@ -380,6 +398,12 @@ static void free_wire(FieldData **fields, size_t n)
 	for (size_t i = 0; i < n; i++)
 		milvus__proto__schema__field_data__free_unpacked(fields[i], NULL);
 	free(fields);
+}
+
+/* Whether b holds exactly the n bytes at s. */
+static bool bytes_eq(const ProtobufCBinaryData *b, const char *s, size_t n)
+{
+	return b->len == n && (n == 0 || memcmp(b->data, s, n) == 0);
 }
 
 static FieldData *find(FieldData **fields, size_t n, const char *name)
@@ -494,7 +518,15 @@ static void test_round_trip(void)
 		CHECK(fd && fd->scalars->data_case ==
 				    MILVUS__PROTO__SCHEMA__SCALAR_FIELD__DATA_GEOMETRY_WKT_DATA);
 		fd = find(fields, n, "s");
-		CHECK(fd && strcmp(fd->scalars->string_data->data[1], "h\xc3\xa9llo-2") == 0);
+		CHECK(fd && bytes_eq(&fd->scalars->string_data->data[1], "h\xc3\xa9llo-2", 8));
+		/* U+0000 goes into the columns with the value's length, not cut at the NUL */
+		CHECK(fd && bytes_eq(&fd->scalars->string_data->data[2], "\0h\0\0llo\0", 8));
+		fd = find(fields, n, "t");
+		CHECK(fd && bytes_eq(&fd->scalars->string_data->data[4], "\0", 1) &&
+		      bytes_eq(&fd->scalars->string_data->data[5], "\0\0\xe2\x82\xac\0text\0", 11));
+		fd = find(fields, n, "as");
+		CHECK(fd && fd->scalars->array_data->data[2]->string_data->n_data == 3 &&
+		      bytes_eq(&fd->scalars->array_data->data[2]->string_data->data[2], "\0y\0", 3));
 	}
 
 	round_trip(b, &rows, 0, NROWS, false);
@@ -617,11 +649,6 @@ static void put_surrogate_utf8(msgpack_packer *pk)
 {
 	pack_cstr(pk, "\xed\xa0\x80");
 }
-static void put_nul(msgpack_packer *pk)
-{
-	msgpack_pack_str(pk, 3);
-	msgpack_pack_str_body(pk, "a\0b", 3);
-}
 static void put_short_vec(msgpack_packer *pk)
 {
 	pack_bin(pk, "0123456789abcde", 15);
@@ -680,7 +707,6 @@ static void test_import_errors(void)
 	expect_row_error(b, 2, 6, put_double, "field \"f\"", "float64 where float32");
 	expect_row_error(b, 2, 8, put_long_str, "field \"s\"", "17 bytes exceeds max_length 16");
 	expect_row_error(b, 2, 8, put_bad_utf8, "field \"s\"", "UTF-8");
-	expect_row_error(b, 2, 11, put_nul, "field \"t\"", "NUL");
 	expect_row_error(b, 2, 11, put_truncated_utf8, "field \"t\"", "UTF-8");
 	expect_row_error(b, 2, 11, put_overlong_utf8, "field \"t\"", "UTF-8");
 	expect_row_error(b, 2, 9, put_surrogate_utf8, "field \"j\"", "UTF-8");
@@ -753,7 +779,8 @@ static struct mvs_schema kv_schema = {
 	.n_fields = 3,
 };
 
-static FieldData *string_column(const char *name, char **values, size_t n)
+/* A VarChar column of n values (their bytes, NUL bytes included). */
+static FieldData *bytes_column(const char *name, ProtobufCBinaryData *values, size_t n)
 {
 	FieldData *fd = keep(malloc(sizeof *fd));
 	ScalarField *sc = keep(malloc(sizeof *sc));
@@ -771,6 +798,18 @@ static FieldData *string_column(const char *name, char **values, size_t n)
 	fd->field_case = MILVUS__PROTO__SCHEMA__FIELD_DATA__FIELD_SCALARS;
 	fd->scalars = sc;
 	return fd;
+}
+
+/* A VarChar column of n C strings. */
+static FieldData *string_column(const char *name, char *const *values, size_t n)
+{
+	ProtobufCBinaryData *v = keep(calloc(n, sizeof *v));
+
+	for (size_t i = 0; i < n; i++) {
+		v[i].data = (uint8_t *)values[i];
+		v[i].len = strlen(values[i]);
+	}
+	return bytes_column(name, v, n);
 }
 
 static FieldData *int_column(const char *name, int32_t *values, size_t n)
@@ -985,11 +1024,95 @@ static void test_export(void)
 	}
 }
 
+/* ---- VarChar keys holding U+0000 ---- */
+
+#define BYTES(lit) {sizeof(lit) - 1, (uint8_t *)(lit)}
+
+static void test_nul_keys(void)
+{
+	/* Milvus's order: bytewise with a prefix first */
+	static ProtobufCBinaryData keys[] = {BYTES(""),	   BYTES("\0"),    BYTES("\0\0"), BYTES("a"),
+					     BYTES("a\0"), BYTES("a\0\0"), BYTES("a\0b"), BYTES("a\x01")};
+	static ProtobufCBinaryData swapped[] = {BYTES("a\0"), BYTES("a")};
+	static float vecs[16] = {0};
+	const size_t n_keys = sizeof keys / sizeof keys[0];
+	struct mvs_columns *c = mvs_columns_new(&kv_schema);
+	FieldData *cols[2];
+	struct rowset out;
+	size_t rows;
+	char err[256] = "";
+
+	for (size_t i = 0; i + 1 < n_keys; i++) {
+		const struct mvs_pk a = {.is_string = true, .s = (char *)keys[i].data, .len = keys[i].len};
+		const struct mvs_pk b = {.is_string = true, .s = (char *)keys[i + 1].data, .len = keys[i + 1].len};
+		CHECK_MSG(mvs_pk_compare(&a, &b) < 0 && mvs_pk_compare(&b, &a) > 0 && mvs_pk_compare(&a, &a) == 0,
+			  "keys %zu and %zu", i, i + 1);
+	}
+
+	/* a page of them: in order, and each row holds its key's bytes exactly */
+	cols[0] = bytes_column("k", keys, n_keys);
+	cols[1] = vector_column("v", vecs, 2 * n_keys, 2);
+	rowset_init(&out);
+	CHECK(mvs_columns_page(c, cols, 2, 0, &out.sink, &rows, err, sizeof err) == 0 && rows == n_keys);
+	for (size_t i = 0; i < out.n && i < n_keys; i++) {
+		size_t len;
+		const unsigned char *row = row_at(&out, i, &len);
+		CHECK_MSG(len > 2 + keys[i].len && row[1] == (0xa0 | keys[i].len) &&
+			  memcmp(row + 2, keys[i].data, keys[i].len) == 0, "row %zu", i);
+	}
+	msgpack_sbuffer_destroy(&out.sb);
+
+	/* out of order across a NUL: the message shows the keys as escaped literals */
+	cols[0] = bytes_column("k", swapped, 2);
+	cols[1] = vector_column("v", vecs, 4, 2);
+	expect_page_error(c, cols, 2, "field \"k\", row 1002", "primary key \"a\" after \"a\\x00\"");
+
+	/* import: such keys are accepted and sent with their lengths; over the wire and back unchanged */
+	{
+		struct mvs_batch *b = mvs_batch_new(&kv_schema, NULL);
+		struct rowset in;
+		msgpack_sbuffer one;
+		msgpack_packer pk;
+		FieldData **fields, **wire;
+		size_t n;
+
+		rowset_init(&in);
+		msgpack_sbuffer_init(&one);
+		msgpack_packer_init(&pk, &one, msgpack_sbuffer_write);
+		for (size_t i = 0; i < n_keys; i++) {
+			one.size = 0;
+			msgpack_pack_array(&pk, 3);
+			msgpack_pack_str(&pk, keys[i].len);
+			msgpack_pack_str_body(&pk, keys[i].data, keys[i].len);
+			msgpack_pack_int64(&pk, (int64_t)i);
+			pack_bin(&pk, vecs, 8);
+			rowset_add(&in, one.data, one.size);
+			CHECK_MSG(mvs_batch_add_row(b, (unsigned char *)one.data, one.size, err, sizeof err) == 0,
+				  "row %zu: %s", i, err);
+		}
+		CHECK(mvs_batch_fields(b, 0, n_keys, &fields, &n) == 0 && n == 3);
+		for (size_t i = 0; i < n_keys; i++)
+			CHECK_MSG(bytes_eq(&fields[0]->scalars->string_data->data[i], (char *)keys[i].data,
+					   keys[i].len), "key %zu", i);
+		wire = over_the_wire(fields, n);
+		rowset_init(&out);
+		CHECK(mvs_columns_page(c, wire, n, 0, &out.sink, &rows, err, sizeof err) == 0 && rows == n_keys);
+		check_rows_equal(&in, 0, &out);
+		free_wire(wire, n);
+		msgpack_sbuffer_destroy(&out.sb);
+		msgpack_sbuffer_destroy(&in.sb);
+		msgpack_sbuffer_destroy(&one);
+		mvs_batch_free(b);
+	}
+	mvs_columns_free(c);
+}
+
 int main(void)
 {
 	test_round_trip();
 	test_import_errors();
 	test_export();
+	test_nul_keys();
 	while (n_owned > 0)
 		free(owned[--n_owned]);
 	if (failures) {

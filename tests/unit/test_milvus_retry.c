@@ -88,6 +88,25 @@ static void test_retryable(void)
 	CHECK(!mvs_milvus_retryable(&e, true));
 	e = milvus(800, 1, true);
 	CHECK(!mvs_milvus_retryable(&e, true));
+
+	/* A TLS handshake refused on the certificates or the protocol (messages of gRPC core against a
+	 * real Milvus 2.3.5, tests/real/real_tls.sh) meets the same refusal on every attempt. */
+	e = transport(GRPC_STATUS_UNAVAILABLE);
+	strcpy(e.message, "failed to connect to all addresses; last error: UNKNOWN: ipv4:127.0.0.1:9: Peer name "
+	       "other.example is not in peer certificate");
+	CHECK(mvs_milvus_tls_refused(&e));
+	CHECK(!mvs_milvus_retryable(&e, true));
+	strcpy(e.message, "failed to connect to all addresses; last error: UNKNOWN: ipv4:127.0.0.1:9: Ssl handshake "
+	       "failed: SSL_ERROR_SSL: error:0A000086:SSL routines::certificate verify failed");
+	CHECK(!mvs_milvus_retryable(&e, true));
+	/* A connection dropped during the handshake, or closed by the server, may be transient. */
+	strcpy(e.message, "failed to connect to all addresses; last error: UNKNOWN: ipv4:127.0.0.1:9: Ssl handshake "
+	       "failed: SSL_ERROR_SYSCALL");
+	CHECK(!mvs_milvus_tls_refused(&e));
+	CHECK(mvs_milvus_retryable(&e, true));
+	strcpy(e.message, "failed to connect to all addresses; last error: UNAVAILABLE: ipv4:127.0.0.1:9: Endpoint "
+	       "read failed");
+	CHECK(mvs_milvus_retryable(&e, true));
 }
 
 static void test_backoff(void)
@@ -159,6 +178,11 @@ static void test_render(void)
 	CHECK(mvs_milvus_error_exit(&e) == MVS_EXIT_AUTH);
 	e.user[0] = '\0';
 	CHECK(strstr(mvs_milvus_error_render(&e, buf, sizeof buf), "authentication failed at src:19530: auth check"));
+	CHECK(strstr(mvs_milvus_error_render(&e, buf, sizeof buf), "(give --user with MILVUS_PASSWORD"));
+	e.token = true;	/* a token was sent: no advice to send one */
+	CHECK_STR(mvs_milvus_error_render(&e, buf, sizeof buf), "authentication failed at src:19530: the token was "
+		  "refused: auth check failure, please check username and password are correct");
+	CHECK(mvs_milvus_error_exit(&e) == MVS_EXIT_AUTH);
 
 	e = transport(GRPC_STATUS_PERMISSION_DENIED);
 	strcpy(e.rpc, "Insert");
@@ -226,6 +250,35 @@ static void test_render(void)
 	strcpy(e.message, "boom");
 	CHECK(!mvs_milvus_error_too_large(&e));
 	CHECK_STR(mvs_milvus_error_render(&e, buf, sizeof buf), "Insert failed at h:1: boom (gRPC status INTERNAL)");
+
+	/* TLS trouble says what to do; a closed connection only on the first call (Connect). */
+	e = transport(GRPC_STATUS_UNAVAILABLE);
+	strcpy(e.rpc, "Connect");
+	strcpy(e.endpoint, "h:1");
+	strcpy(e.message, "failed to connect to all addresses; last error: UNKNOWN: ipv4:127.0.0.1:1: Peer name x.example "
+	       "is not in peer certificate");
+	e.tls = 1;
+	CHECK(strstr(mvs_milvus_error_render(&e, buf, sizeof buf), "is not in peer certificate; the server's TLS "
+		     "certificate does not hold that name: connect by a name it holds, or give one with --tls-server-name"));
+	CHECK(mvs_milvus_error_exit(&e) == MVS_EXIT_SERVER);
+	strcpy(e.message, "Ssl handshake failed: SSL_ERROR_SSL: error:0A000086:SSL routines::certificate verify failed");
+	CHECK(strstr(mvs_milvus_error_render(&e, buf, sizeof buf), "give that CA with --tls-ca"));
+	strcpy(e.message, "Ssl handshake failed: SSL_ERROR_SSL: error:0A00010B:SSL routines::wrong version number");
+	CHECK(strstr(mvs_milvus_error_render(&e, buf, sizeof buf), "the server does not speak TLS on this port"));
+	strcpy(e.message, "failed to connect to all addresses; last error: UNAVAILABLE: ipv4:127.0.0.1:1: Endpoint read failed");
+	e.attempts = 10;
+	CHECK(strstr(mvs_milvus_error_render(&e, buf, sizeof buf), "Endpoint read failed (after 10 attempts); the server "
+		     "closed the TLS connection: if it requires mutual TLS, give a client certificate with --tls-cert and --tls-key"));
+	e.tls = 2;
+	CHECK(strstr(mvs_milvus_error_render(&e, buf, sizeof buf), "it may not trust this client certificate"));
+	e.tls = 0;
+	strcpy(e.message, "failed to connect to all addresses; last error: UNAVAILABLE: ipv4:127.0.0.1:1: Socket closed");
+	CHECK_STR(mvs_milvus_error_render(&e, buf, sizeof buf), "cannot reach Milvus at h:1: failed to connect to all "
+		  "addresses; last error: UNAVAILABLE: ipv4:127.0.0.1:1: Socket closed (after 10 attempts); the server closed "
+		  "the connection: if it expects TLS, use an https:// URI or --tls-ca");
+	strcpy(e.rpc, "Query");	/* later: a server going away, not a TLS mismatch */
+	CHECK_STR(mvs_milvus_error_render(&e, buf, sizeof buf), "cannot reach Milvus at h:1: failed to connect to all "
+		  "addresses; last error: UNAVAILABLE: ipv4:127.0.0.1:1: Socket closed (after 10 attempts)");
 
 	/* Truncation is safe. */
 	CHECK(strlen(mvs_milvus_error_render(&e, buf, 8)) == 7);
