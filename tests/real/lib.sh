@@ -13,8 +13,14 @@ judge() { "$MVS_REAL_PY" "$MVS_TOP/tests/real/judge.py" "$@"; }
 
 _real_servers=()
 _real_cleanup() {
-	local d
-	for d in "${_real_servers[@]}"; do "$MVS_REAL_PY" "$MVS_TOP/tests/real/milvus_server.py" stop "$d" || true; done
+	local d stops=()
+	# side by side, and soon killed: a server with loaded collections takes 20 s to shut down, and its
+	# data goes with $T
+	for d in "${_real_servers[@]}"; do
+		"$MVS_REAL_PY" "$MVS_TOP/tests/real/milvus_server.py" stop --grace 2 "$d" &
+		stops+=($!)
+	done
+	for d in "${stops[@]}"; do wait "$d" || true; done
 	_cleanup
 }
 trap _real_cleanup EXIT

@@ -7,7 +7,7 @@ it picks free loopback ports for every listener, gives the embedded etcd its own
 ETCD_CONFIG_PATH, starts the binary in its own session, records the pid, and waits for /healthz.
 
   milvus_server.py start DIR [--auth] [--tls-mode 1|2 --cert-dir D]   prints the gRPC port
-  milvus_server.py stop DIR                                            stops the server by its pid
+  milvus_server.py stop DIR [--grace S]                               stops the server by its pid
 """
 import argparse
 import os
@@ -67,6 +67,26 @@ def healthy(metrics_port):
         return False
 
 
+def shared_bin():
+    """The package's binary and libraries (250 MB, unpacked from lzma: seconds of CPU), unpacked once
+    into the virtual environment and shared by every server: Milvus finds its configs in its working
+    directory (DIR/configs), not next to its binary. Unpacked to a private directory and renamed into
+    place, so that servers starting at the same moment do not see a half-written binary."""
+    final = os.path.join(sys.prefix, f'milvus-bin-{milvus.__version__}')
+    if os.path.exists(os.path.join(final, 'milvus')):
+        return final
+    tmp = f'{final}.tmp{os.getpid()}'
+    shutil.rmtree(tmp, ignore_errors=True)
+    milvus._initialize_data_files(tmp)  # unpacks into tmp/bin
+    try:
+        os.rename(os.path.join(tmp, 'bin'), final)
+    except OSError:
+        if not os.path.exists(os.path.join(final, 'milvus')):
+            raise
+    shutil.rmtree(tmp, ignore_errors=True)
+    return final
+
+
 def start(args):
     """Starts the server; when a port it was given was taken meanwhile (another server starting at the
     same moment), starts again on new ports, three times at most."""
@@ -107,11 +127,10 @@ def start_once(args):
         if key not in chosen and key != 'data_dir':
             config.set(key, value)
     config.resolve()  # writes DIR/configs/milvus.yaml with exactly these ports (a busy one is an error)
-    milvus._initialize_data_files(data)  # unpacks the binary and its libraries into DIR/bin
     etcd_yaml = os.path.join(data, 'configs', 'etcd.yaml')
     write_etcd_config(etcd_yaml, os.path.join(data, 'data', 'etcd.data'), chosen['etcd_port'], peer_port)
 
-    bindir = os.path.join(data, 'bin')
+    bindir = shared_bin()
     env = dict(os.environ, DEPLOY_MODE='STANDALONE', METRICS_PORT=str(metrics_port),
                MILVUS_RUN_DIR=os.path.join(data, 'run'), ETCD_CONFIG_PATH=etcd_yaml,
                LD_LIBRARY_PATH=bindir + ':' + os.environ.get('LD_LIBRARY_PATH', ''))
@@ -167,7 +186,7 @@ def stop(args):
             pid = int(f.read())
     except (OSError, ValueError):
         return
-    stop_pid(pid)
+    stop_pid(pid, args.grace)
     os.unlink(pidfile)
 
 
@@ -183,6 +202,9 @@ def main():
     p.set_defaults(run=start)
     p = sub.add_parser('stop')
     p.add_argument('data')
+    # seconds between SIGTERM and SIGKILL: a server with loaded collections takes the whole 20 s (its
+    # shutdown waits on its own coordinators); a throwaway one can be killed sooner
+    p.add_argument('--grace', type=float, default=20)
     p.set_defaults(run=stop)
     args = parser.parse_args()
     args.run(args)
