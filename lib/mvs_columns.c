@@ -14,6 +14,7 @@
 
 #include <msgpack.h>
 
+#include "mvs_row.h"
 #include "mvs_shard.h"
 #include "mvs_types.h"
 
@@ -67,50 +68,6 @@ static int sparse_check(const unsigned char *p, size_t len, char *why, size_t wh
 				    index, le32(p + off - 8));
 	}
 	return 0;
-}
-
-/* UTF-8 as Go's protobuf runtime (the server) accepts it: no overlongs, surrogates or values past
- * U+10FFFF. */
-static bool utf8_valid(const unsigned char *s, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		if (n - i >= 8) {
-			uint64_t w;
-			memcpy(&w, s + i, 8);
-			if ((w & 0x8080808080808080ull) == 0) {
-				i += 8;
-				continue;
-			}
-		}
-		unsigned char c = s[i];
-		size_t need;
-		uint32_t cp, min;
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if ((c & 0xe0) == 0xc0) {
-			need = 1, cp = c & 0x1f, min = 0x80;
-		} else if ((c & 0xf0) == 0xe0) {
-			need = 2, cp = c & 0x0f, min = 0x800;
-		} else if ((c & 0xf8) == 0xf0) {
-			need = 3, cp = c & 0x07, min = 0x10000;
-		} else {
-			return false;
-		}
-		if (n - i <= need)
-			return false;
-		for (size_t k = 1; k <= need; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		i += need + 1;
-	}
-	return true;
 }
 
 static bool int_fits(int type, int64_t v)
@@ -842,27 +799,6 @@ body:
 	return 0;
 }
 
-/* Skips one complete value. */
-static int mp_skip(struct mp_reader *r)
-{
-	uint64_t pending = 1;
-	struct mp_obj o;
-
-	while (pending > 0) {
-		if (mp_read(r, &o) != 0)
-			return -1;
-		pending--;
-		if (o.type == MP_ARRAY)
-			pending += o.len;
-		else if (o.type == MP_MAP)
-			pending += 2 * (uint64_t)o.len;
-		/* every element takes at least one byte: a larger count is malformed */
-		if (pending > (uint64_t)(r->end - r->p))
-			return -1;
-	}
-	return 0;
-}
-
 /* ---- growable buffers ---- */
 
 struct vbuf {
@@ -1156,20 +1092,24 @@ static size_t varint_size(uint64_t v)
 	return n;
 }
 
-static int type_error(char *why, size_t whylen, const struct mp_obj *o, const char *want)
+/* The values reaching the stores were checked by mvs_value_check (mvs_row.h), the one judge of
+ * what a field accepts; the conversion below only guards its own reading of the msgpack type. */
+static int type_error(char *why, size_t whylen, const struct mvs_field *f,
+		      const struct mp_obj *o, const char *want)
 {
-	return fail(why, whylen, "%s where %s was expected", mp_type_names[o->type], want);
+	return fail(why, whylen, "field \"%s\": %s where %s was expected", f->name,
+		    mp_type_names[o->type], want);
 }
 
-/* Checks and stores one scalar value (a column value or an array element) of the given type. */
-static int add_scalar(struct store *s, int type, int64_t max_length, const struct mp_obj *o,
+/* Stores one checked scalar value (a column value or an array element) of the given type. */
+static int add_scalar(struct store *s, const struct mvs_field *f, int type, const struct mp_obj *o,
 		      size_t *est, char *why, size_t whylen)
 {
 	switch (type) {
 	case MVS_T_BOOL: {
 		protobuf_c_boolean v;
 		if (o->type != MP_BOOL)
-			return type_error(why, whylen, o, "bool");
+			return type_error(why, whylen, f, o, "bool");
 		v = o->b;
 		*est += 1;
 		return store_fixed(s, &v);
@@ -1178,14 +1118,8 @@ static int add_scalar(struct store *s, int type, int64_t max_length, const struc
 	case MVS_T_INT16:
 	case MVS_T_INT32:
 	case MVS_T_INT64:
-		if (o->type != MP_INT)
-			return type_error(why, whylen, o, "int");
-		if (o->big)
-			return fail(why, whylen, "%" PRIu64 " out of range for %s", o->u,
-				    mvs_type_name(type));
-		if (!int_fits(type, o->i))
-			return fail(why, whylen, "%" PRId64 " out of range for %s", o->i,
-				    mvs_type_name(type));
+		if (o->type != MP_INT || o->big)
+			return type_error(why, whylen, f, o, "int");
 		*est += varint_size((uint64_t)o->i);
 		if (type == MVS_T_INT64)
 			return store_fixed(s, &o->i);
@@ -1195,56 +1129,51 @@ static int add_scalar(struct store *s, int type, int64_t max_length, const struc
 		}
 	case MVS_T_FLOAT:
 		if (o->type != MP_F32)
-			return type_error(why, whylen, o, "float32");
+			return type_error(why, whylen, f, o, "float32");
 		*est += 4;
 		return store_fixed(s, &o->f32);
 	case MVS_T_DOUBLE:
 		if (o->type != MP_F64)
-			return type_error(why, whylen, o, "float64");
+			return type_error(why, whylen, f, o, "float64");
 		*est += 8;
 		return store_fixed(s, &o->f64);
 	case MVS_T_VARCHAR:
 	case MVS_T_TEXT:
 	case MVS_T_GEOMETRY:
-		if (o->type != MP_STR)
-			return type_error(why, whylen, o, "str");
-		if (max_length > 0 && o->len > (uint64_t)max_length)
-			return fail(why, whylen, "string of %zu bytes exceeds max_length %" PRId64,
-				    o->len, max_length);
 		/* U+0000 is valid UTF-8, and Milvus stores it: StringArray is bytes to protobuf-c */
-		if (!utf8_valid(o->ptr, o->len))
-			return fail(why, whylen, "string is not valid UTF-8");
+		if (o->type != MP_STR)
+			return type_error(why, whylen, f, o, "str");
 		*est += o->len + varint_size(o->len) + 1;
 		return store_bytes(s, o->ptr, o->len);
 	default:
-		return fail(why, whylen, "data type %s is not supported", mvs_type_name(type));
+		return fail(why, whylen, "field \"%s\": data type %s is not supported", f->name,
+			    mvs_type_name(type));
 	}
 }
 
-/* Reads, checks and stores the next value of the row into column c. */
+/* Checks the next value of the row against column c's field (mvs_value_check: the same decision
+ * as mvs-cat --verify and mvs-map), then converts and stores it. Messages name the field. */
 static int add_value(struct col *c, struct mp_reader *r, size_t *est, char *why, size_t whylen)
 {
 	const struct mvs_field *f = c->f;
 	struct mp_obj o;
 	protobuf_c_boolean valid = 1;
+	size_t n;
 	int rc;
 
-	if (c->drop)
-		return mp_skip(r) == 0 ? 0 : fail(why, whylen, "malformed msgpack");
-	if (mp_read(r, &o) != 0)
-		return fail(why, whylen, "malformed msgpack");
-	if (o.type == MP_NIL && f->is_dynamic) {
-		o.type = MP_STR;
-		o.ptr = (const unsigned char *)"{}";
-		o.len = 2;
-	} else if (o.type == MP_NIL) {
-		if (!f->nullable)
-			return fail(why, whylen, "nil in a field that is not nullable");
-		valid = 0;
+	if (mvs_value_check_next(f, r->p, (size_t)(r->end - r->p), &n, why, whylen) != 0)
+		return -1;
+	if (c->drop) {
+		r->p += n;
+		return 0;
 	}
+	if (mp_read(r, &o) != 0)
+		return fail(why, whylen, "field \"%s\": malformed msgpack", f->name);
+	if (o.type == MP_NIL)
+		valid = 0; /* checked: the field is nullable */
 	if (f->nullable) {
 		if (vbuf_put(&c->valid, &valid, sizeof valid) != 0)
-			return fail(why, whylen, "out of memory");
+			return fail(why, whylen, "field \"%s\": out of memory", f->name);
 		*est += 1;
 		if (!valid)
 			return 0;
@@ -1252,38 +1181,16 @@ static int add_value(struct col *c, struct mp_reader *r, size_t *est, char *why,
 
 	switch (c->v.kind) {
 	case K_BYTES:
-		if (f->type == MVS_T_SPARSE_FLOAT_VECTOR) {
-			if (o.type != MP_BIN)
-				return type_error(why, whylen, &o, "bin");
-			if (sparse_check(o.ptr, o.len, why, whylen) != 0)
-				return -1;
-		} else {
-			if (o.type != MP_STR)
-				return type_error(why, whylen, &o, "str");
-			if (!utf8_valid(o.ptr, o.len))
-				return fail(why, whylen, "JSON text is not valid UTF-8");
-			if (f->is_dynamic) {
-				size_t k = 0;
-				while (k < o.len && (o.ptr[k] == ' ' || o.ptr[k] == '\t' ||
-						     o.ptr[k] == '\n' || o.ptr[k] == '\r'))
-					k++;
-				if (k == o.len || o.ptr[k] != '{')
-					return fail(why, whylen,
-						    "dynamic fields must be a JSON object");
-			}
-		}
+		/* JSON text (checked with mvs_json_check) or a sparse vector (layout checked) */
+		if (o.type != (f->type == MVS_T_SPARSE_FLOAT_VECTOR ? MP_BIN : MP_STR))
+			return type_error(why, whylen, f, &o,
+					  f->type == MVS_T_SPARSE_FLOAT_VECTOR ? "bin" : "str");
 		*est += o.len + varint_size(o.len) + 1;
 		rc = store_bytes(&c->v, o.ptr, o.len);
 		break;
 	case K_VEC:
-		if (o.type != MP_BIN)
-			return type_error(why, whylen, &o, "bin");
-		if (c->v.width == 0)
-			return fail(why, whylen, "the schema gives no valid dim (%" PRId64 ")",
-				    f->dim);
-		if (o.len != c->v.width)
-			return fail(why, whylen, "vector of %zu bytes, dim %" PRId64 " needs %zu",
-				    o.len, f->dim, c->v.width);
+		if (o.type != MP_BIN || o.len != c->v.width || c->v.width == 0)
+			return type_error(why, whylen, f, &o, "bin");
 		*est += o.len;
 		rc = vbuf_put(&c->v.data, o.ptr, o.len);
 		c->v.n++;
@@ -1291,24 +1198,14 @@ static int add_value(struct col *c, struct mp_reader *r, size_t *est, char *why,
 	case K_ARRAY: {
 		struct span sp = {c->elem.n, 0};
 		if (o.type != MP_ARRAY)
-			return type_error(why, whylen, &o, "array");
-		if (f->max_capacity > 0 && o.len > (uint64_t)f->max_capacity)
-			return fail(why, whylen,
-				    "array of %zu elements exceeds max_capacity %" PRId64, o.len,
-				    f->max_capacity);
-		if (c->elem.kind == K_NONE || c->elem.kind == K_BYTES || c->elem.kind == K_VEC ||
-		    c->elem.kind == K_ARRAY)
-			return fail(why, whylen, "Array of %s is not supported",
-				    mvs_type_name(f->element_type));
+			return type_error(why, whylen, f, &o, "array");
 		sp.len = o.len;
 		for (size_t k = 0; k < sp.len; k++) {
 			struct mp_obj e;
 			if (mp_read(r, &e) != 0)
-				return fail(why, whylen, "malformed msgpack");
-			char inner[200];
-			if (add_scalar(&c->elem, f->element_type, f->max_length, &e, est, inner,
-				       sizeof inner) != 0)
-				return fail(why, whylen, "element %zu: %s", k, inner);
+				return fail(why, whylen, "field \"%s\": malformed msgpack", f->name);
+			if (add_scalar(&c->elem, f, f->element_type, &e, est, why, whylen) != 0)
+				return -1;
 		}
 		*est += 16; /* the row's ScalarField and its array message: tags and lengths */
 		rc = vbuf_put(&c->v.spans, &sp, sizeof sp);
@@ -1316,9 +1213,9 @@ static int add_value(struct col *c, struct mp_reader *r, size_t *est, char *why,
 		break;
 	}
 	default:
-		return add_scalar(&c->v, f->type, f->max_length, &o, est, why, whylen);
+		return add_scalar(&c->v, f, f->type, &o, est, why, whylen);
 	}
-	return rc ? fail(why, whylen, "out of memory") : 0;
+	return rc ? fail(why, whylen, "field \"%s\": out of memory", f->name) : 0;
 }
 
 int mvs_batch_add_row(struct mvs_batch *b, const unsigned char *row, size_t len, char *err,
@@ -1348,8 +1245,7 @@ int mvs_batch_add_row(struct mvs_batch *b, const unsigned char *row, size_t len,
 			store_rollback(&c->v, &b->marks[k].v);
 			store_rollback(&c->elem, &b->marks[k].elem);
 		}
-		return fail(err, errlen, "row %" PRIu64 ", field \"%s\": %s", number,
-			    b->cols[i].f->name, why);
+		return fail(err, errlen, "row %" PRIu64 ", %s", number, why);
 	}
 	if (r.p != r.end) {
 		for (size_t k = 0; k < b->width; k++) {

@@ -85,11 +85,13 @@ struct mvs_batch *mvs_batch_new(const struct mvs_schema *schema,
 				const struct mvs_batch_options *options);
 
 /* Decodes one row (the msgpack array of a stream row) and appends its values. Every value is
- * checked against its field: msgpack type, integer range, vector byte length against dim, sparse
- * layout (8-byte pairs, indices strictly increasing and below 2^32-1), VarChar max_length in bytes,
- * Array max_capacity, UTF-8 strings (U+0000 included: Milvus stores it), nil only for nullable
- * fields ($meta: nil counts as "{}"). On error nothing of the row is kept and err says which field
- * of which row ("row 7, field "v": ...", see mvs_batch_set_row_number). Returns 0 or -1. No
+ * checked against its field by mvs_value_check (mvs_row.h), the same check as mvs-cat --verify and
+ * mvs-map make, so all three accept and refuse the same rows: msgpack type, integer range, vector
+ * byte length against dim, sparse layout, max_length in bytes, Array max_capacity and element
+ * types, UTF-8 strings (U+0000 included: Milvus stores it), JSON texts ($meta: an object), nil only
+ * for nullable fields. Fields dropped by the options are checked too. On error nothing of the row
+ * is kept and err says which field of which row ("row 7, field "v": ...", see
+ * mvs_batch_set_row_number). Returns 0 or -1. No
  * allocation in the steady state: buffers grow to the batch's size and are reused. */
 int mvs_batch_add_row(struct mvs_batch *b, const unsigned char *row, size_t len, char *err,
 		      size_t errlen);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "mvs_types.h"
+#include "mvs_utf8.h"
 
 /* Nesting deeper than this in a JSON field is refused rather than risking the stack. */
 #define JSON_MAX_DEPTH 512
@@ -111,33 +112,10 @@ static void put_number(struct mvs_jbuf *b, double v, int digits)
 
 /* ---- UTF-8 and JSON strings ---- */
 
-/* Length (1..4) of the well-formed UTF-8 sequence at s, or 0: no overlong forms, no surrogates,
- * nothing above U+10FFFF. */
+/* Length (1..4) of the well-formed UTF-8 sequence at s, or 0 (mvs_utf8.h). */
 static size_t utf8_sequence(const unsigned char *s, size_t n)
 {
-	unsigned c = s[0];
-
-	if (c < 0x80)
-		return 1;
-	if (c < 0xc2)
-		return 0;
-	if (c < 0xe0)
-		return n >= 2 && (s[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (c < 0xf0) {
-		if (n < 3 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
-			return 0;
-		if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] >= 0xa0))
-			return 0;
-		return 3;
-	}
-	if (c < 0xf5) {
-		if (n < 4 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 || (s[3] & 0xc0) != 0x80)
-			return 0;
-		if ((c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] >= 0x90))
-			return 0;
-		return 4;
-	}
-	return 0;
+	return mvs_utf8_decode(s, n, NULL);
 }
 
 /* Appends s as a JSON string. strict: returns -1 (and sets *bad to the offset) at invalid UTF-8;

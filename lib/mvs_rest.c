@@ -21,6 +21,7 @@
 #include "mvs_config.h"
 #include "mvs_exit.h"
 #include "mvs_pipeline.h"
+#include "mvs_utf8.h"
 
 #define MAX_BODY (64 * 1024)
 #define MAX_JOBS 1000		/* finished jobs kept for get_job */
@@ -54,16 +55,10 @@ static void json_str(FILE *f, const char *s)
 			fputc(c, f);
 			p++;
 		} else {
-			/* A well-formed UTF-8 sequence (no overlongs, no surrogates, <= U+10FFFF) passes. */
-			size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
-			uint32_t cp = n == 4 ? c & 0x07 : n == 3 ? c & 0x0f : c & 0x1f;
-			size_t i = 1;
-			for (; n && i < n && (p[i] & 0xc0) == 0x80; i++)
-				cp = cp << 6 | (p[i] & 0x3f);
-			bool ok = n && i == n && c <= 0xf4 &&
-				  !(n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) &&
-				  !(n == 4 && (cp < 0x10000 || cp > 0x10ffff));
-			if (ok) {
+			/* A well-formed UTF-8 sequence passes (mvs_utf8.h). A NUL is never a
+			 * continuation byte, so the decoder stops at the terminator. */
+			size_t n = mvs_utf8_decode(p, strnlen((const char *)p, 4), NULL);
+			if (n) {
 				fwrite(p, 1, n, f);
 				p += n;
 			} else {
@@ -126,21 +121,9 @@ static bool jin_u4(struct jin *j, uint32_t *cp)
 
 static void put_utf8(FILE *f, uint32_t cp)
 {
-	if (cp < 0x80) {
-		fputc((int)cp, f);
-	} else if (cp < 0x800) {
-		fputc((int)(0xc0 | cp >> 6), f);
-		fputc((int)(0x80 | (cp & 0x3f)), f);
-	} else if (cp < 0x10000) {
-		fputc((int)(0xe0 | cp >> 12), f);
-		fputc((int)(0x80 | ((cp >> 6) & 0x3f)), f);
-		fputc((int)(0x80 | (cp & 0x3f)), f);
-	} else {
-		fputc((int)(0xf0 | cp >> 18), f);
-		fputc((int)(0x80 | ((cp >> 12) & 0x3f)), f);
-		fputc((int)(0x80 | ((cp >> 6) & 0x3f)), f);
-		fputc((int)(0x80 | (cp & 0x3f)), f);
-	}
+	char out[4];
+
+	fwrite(out, 1, mvs_utf8_encode(cp, out), f);
 }
 
 /* A string at j->p (the opening quote); *out gets it decoded (malloc'd) unless out is NULL. */

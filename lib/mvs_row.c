@@ -11,6 +11,7 @@
 
 #include "mvs_json.h"
 #include "mvs_types.h"
+#include "mvs_utf8.h"
 
 static uint32_t be16(const unsigned char *p)
 {
@@ -264,52 +265,6 @@ static bool read_int(const unsigned char *v, size_t len, int64_t *out, bool *too
 	}
 }
 
-/* UTF-8 as RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF. */
-static bool utf8_valid(const unsigned char *s, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		/* ASCII runs, eight bytes at a time */
-		while (i + 8 <= n) {
-			uint64_t w;
-			memcpy(&w, s + i, 8);
-			if (w & 0x8080808080808080ull)
-				break;
-			i += 8;
-		}
-		if (i >= n)
-			break;
-		unsigned char c = s[i];
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		size_t need;
-		uint32_t cp, min;
-		if (c >= 0xc2 && c <= 0xdf) {
-			need = 1; cp = c & 0x1f; min = 0x80;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			need = 2; cp = c & 0x0f; min = 0x800;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			need = 3; cp = c & 0x07; min = 0x10000;
-		} else {
-			return false;
-		}
-		if (n - i - 1 < need)
-			return false;
-		for (size_t k = 1; k <= need; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		i += need + 1;
-	}
-	return true;
-}
-
 /* Checks one non-nil scalar value against a type (no nullability, no arrays). */
 static int check_scalar(const struct mvs_field *f, int type, const unsigned char *v, size_t len,
 			const char *what, char *err, size_t errlen)
@@ -360,7 +315,7 @@ static int check_scalar(const struct mvs_field *f, int type, const unsigned char
 				 f->name, what, n, f->max_length);
 			return -1;
 		}
-		if (!utf8_valid(data, n)) {
+		if (!mvs_utf8_valid(data, n)) {
 			snprintf(err, errlen, "field \"%s\": %sstring is not valid UTF-8", f->name, what);
 			return -1;
 		}
@@ -424,18 +379,15 @@ static int check_scalar(const struct mvs_field *f, int type, const unsigned char
 	return -1;
 }
 
-int mvs_value_check(const struct mvs_field *f, const unsigned char *v, size_t len, char *err,
-		    size_t errlen)
+/* mvs_value_check on a value already measured: len is exactly one well-formed value. */
+static int check_measured(const struct mvs_field *f, const unsigned char *v, size_t len, char *err,
+			  size_t errlen)
 {
 	const struct mvs_type_info *info = mvs_type_info(f->type);
 
 	if (!info || info->encoding == MVS_ENC_UNSUPPORTED) {
 		snprintf(err, errlen, "field \"%s\": unsupported data type %s", f->name,
 			 mvs_type_name(f->type));
-		return -1;
-	}
-	if (len == 0 || mvs_row_skip_value(v, len) != len) {
-		snprintf(err, errlen, "field \"%s\": malformed msgpack value", f->name);
 		return -1;
 	}
 	if (v[0] == 0xc0) {
@@ -451,7 +403,11 @@ int mvs_value_check(const struct mvs_field *f, const unsigned char *v, size_t le
 	uint32_t count;
 	size_t pos;
 
-	if (!el || el->encoding == MVS_ENC_ARRAY || el->is_vector) {
+	/* Milvus's element types (mvs_schema.c refuses others in a header; fields built elsewhere
+	 * are checked here too, so that no caller converts what it cannot send). */
+	if (!el || !(el->encoding == MVS_ENC_BOOL || el->encoding == MVS_ENC_INT ||
+		     el->encoding == MVS_ENC_FLOAT32 || el->encoding == MVS_ENC_FLOAT64 ||
+		     f->element_type == MVS_T_VARCHAR)) {
 		snprintf(err, errlen, "field \"%s\": unsupported Array element type %s", f->name,
 			 mvs_type_name(f->element_type));
 		return -1;
@@ -468,18 +424,52 @@ int mvs_value_check(const struct mvs_field *f, const unsigned char *v, size_t le
 	}
 	for (uint32_t i = 0; i < count; i++) {
 		size_t n = mvs_row_skip_value(v + pos, len - pos);
-		char what[48];
 
-		snprintf(what, sizeof what, "element %" PRIu32 ": ", i);
-		if (v[pos] == 0xc0) {
-			snprintf(err, errlen, "field \"%s\": %snull inside an array", f->name, what);
+		/* the element's number is only formatted for a message: this loop is per row */
+		if (v[pos] == 0xc0 || check_scalar(f, f->element_type, v + pos, n, "", err, errlen)) {
+			char what[48];
+
+			snprintf(what, sizeof what, "element %" PRIu32 ": ", i);
+			if (v[pos] == 0xc0)
+				snprintf(err, errlen, "field \"%s\": %snull inside an array", f->name,
+					 what);
+			else
+				check_scalar(f, f->element_type, v + pos, n, what, err, errlen);
 			return -1;
 		}
-		if (check_scalar(f, f->element_type, v + pos, n, what, err, errlen) != 0)
-			return -1;
 		pos += n;
 	}
 	return 0;
+}
+
+int mvs_value_check(const struct mvs_field *f, const unsigned char *v, size_t len, char *err,
+		    size_t errlen)
+{
+	const struct mvs_type_info *info = mvs_type_info(f->type);
+
+	if (info && info->encoding != MVS_ENC_UNSUPPORTED &&
+	    (len == 0 || mvs_row_skip_value(v, len) != len)) {
+		snprintf(err, errlen, "field \"%s\": malformed msgpack value", f->name);
+		return -1;
+	}
+	return check_measured(f, v, len, err, errlen);
+}
+
+int mvs_value_check_next(const struct mvs_field *f, const unsigned char *p, size_t avail,
+			 size_t *n, char *err, size_t errlen)
+{
+	const struct mvs_type_info *info = mvs_type_info(f->type);
+
+	*n = mvs_row_skip_value(p, avail);
+	if (!info || info->encoding == MVS_ENC_UNSUPPORTED || *n == 0) {
+		if (!info || info->encoding == MVS_ENC_UNSUPPORTED)
+			snprintf(err, errlen, "field \"%s\": unsupported data type %s", f->name,
+				 mvs_type_name(f->type));
+		else
+			snprintf(err, errlen, "field \"%s\": malformed msgpack value", f->name);
+		return -1;
+	}
+	return check_measured(f, p, *n, err, errlen);
 }
 
 int mvs_row_check(const struct mvs_schema *schema, const unsigned char *row, size_t len, char *err,
@@ -498,8 +488,8 @@ int mvs_row_check(const struct mvs_schema *schema, const unsigned char *row, siz
 
 		if (f->function_output)
 			continue;
-		size_t n = mvs_row_skip_value(row + pos, len - pos);
-		if (mvs_value_check(f, row + pos, n, err, errlen) != 0)
+		size_t n;
+		if (mvs_value_check_next(f, row + pos, len - pos, &n, err, errlen) != 0)
 			return -1;
 		pos += n;
 	}

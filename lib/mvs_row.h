@@ -1,6 +1,9 @@
 /* Rows of a stream as msgpack arrays: splitting a row into its values without decoding them (for
  * fast field selection) and checking each value against its field (type, range, vector length,
- * nullability). The encoding table is in man/mvs-stream.5 and lib/mvs_types.c. */
+ * nullability). The encoding table is in man/mvs-stream.5 and lib/mvs_types.c. The value check here
+ * is the only one: mvs-cat --verify and mvs-map call mvs_row_check, mvs-import's mvs_batch_add_row
+ * calls mvs_value_check_next, so all of them accept and refuse the same rows
+ * (tests/unit/test_validator_agree.c holds them to it). */
 #ifndef MVS_ROW_H
 #define MVS_ROW_H
 
@@ -38,5 +41,12 @@ const char *mvs_value_kind(const unsigned char *v, size_t len);
 /* Checks one value (its msgpack bytes) against a field; same contract as mvs_row_check. */
 int mvs_value_check(const struct mvs_field *field, const unsigned char *value, size_t len,
 		    char *err, size_t errlen);
+
+/* The same check for the value at the start of p (at most avail bytes, the rest of a row): sets *n
+ * to its length and returns 0, or -1 with a message as above (*n 0 when the bytes there are not
+ * one well-formed value). For callers walking a row value by value (mvs_batch_add_row), so that a
+ * value is measured once. */
+int mvs_value_check_next(const struct mvs_field *field, const unsigned char *p, size_t avail,
+			 size_t *n, char *err, size_t errlen);
 
 #endif

@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mvs_utf8.h"
+
 #define CP_MAX 0x10FFFFu
 #define SURROGATE_LO 0xD800u
 #define SURROGATE_HI 0xDFFFu
@@ -218,58 +220,12 @@ static uint32_t cp_slot(uint32_t c)
 	return 1 + (c < SURROGATE_LO ? c : c - SURROGATES);
 }
 
-static size_t utf8_put(char *out, uint32_t c)
-{
-	if (c < 0x80) {
-		out[0] = (char)c;
-		return 1;
-	}
-	if (c < 0x800) {
-		out[0] = (char)(0xC0 | c >> 6);
-		out[1] = (char)(0x80 | (c & 0x3F));
-		return 2;
-	}
-	if (c < 0x10000) {
-		out[0] = (char)(0xE0 | c >> 12);
-		out[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-		out[2] = (char)(0x80 | (c & 0x3F));
-		return 3;
-	}
-	out[0] = (char)(0xF0 | c >> 18);
-	out[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-	out[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-	out[3] = (char)(0x80 | (c & 0x3F));
-	return 4;
-}
-
 /* The code point at the start of s (n bytes), or NOT_UTF8. */
 static uint32_t utf8_get(const unsigned char *s, size_t n)
 {
 	uint32_t c;
-	size_t len;
 
-	if (n == 0)
-		return NOT_UTF8;
-	if (s[0] < 0x80)
-		return s[0];
-	if (s[0] >= 0xC2 && s[0] < 0xE0)
-		len = 2, c = s[0] & 0x1F;
-	else if (s[0] >= 0xE0 && s[0] < 0xF0)
-		len = 3, c = s[0] & 0x0F;
-	else if (s[0] >= 0xF0 && s[0] < 0xF5)
-		len = 4, c = s[0] & 0x07;
-	else
-		return NOT_UTF8;
-	if (n < len)
-		return NOT_UTF8;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return NOT_UTF8;
-		c = c << 6 | (s[i] & 0x3F);
-	}
-	if ((len == 3 && (c < 0x800 || (c >= SURROGATE_LO && c <= SURROGATE_HI))) || (len == 4 && (c < 0x10000 || c > CP_MAX)))
-		return NOT_UTF8;
-	return c;
+	return n > 0 && mvs_utf8_decode(s, n, &c) ? c : NOT_UTF8;
 }
 
 struct search {
@@ -283,7 +239,7 @@ struct search {
 static int count_below(struct search *s, uint32_t j, int64_t *n)
 {
 	struct text t = { 0 };
-	size_t len = utf8_put(s->p + s->plen, slot_cp(j));
+	size_t len = mvs_utf8_encode(slot_cp(j), s->p + s->plen);
 
 	add_str(&t, s->pk);
 	add_str(&t, " < ");
@@ -407,7 +363,7 @@ int mvs_shard_boundary(const char *pk, int64_t total, uint32_t k, uint32_t n,
 		}
 		if (none)
 			break;
-		s.plen += utf8_put(s.p + s.plen, slot_cp(j));
+		s.plen += mvs_utf8_encode(slot_cp(j), s.p + s.plen);
 		s.p[s.plen] = '\0';
 		if (target - below <= tolerance)
 			break;
