@@ -9,14 +9,21 @@ DESTDIR ?=
 VERSION := 0.1.0
 PKGS := grpc libprotobuf-c msgpack libxxhash yaml-0.1 libmicrohttpd
 
-# Install what the build needs before anything asks pkg-config (parse time, once).
-ifneq ($(MAKECMDGOALS),clean)
-ifneq ($(shell pkg-config --exists $(PKGS) 2>/dev/null && command -v protoc-c >/dev/null && echo ok),ok)
-$(info mvs: build dependencies missing; running scripts/bootstrap)
+# `make check`, `make demo` and `make deps` install what the build and the tests need first
+# (scripts/bootstrap, at parse time, once); any other goal only says what is missing.
+BOOTSTRAP_GOALS := check check-asan check-valgrind demo bench deps
+DEPS_OK := $(shell pkg-config --exists $(PKGS) 2>/dev/null && command -v protoc-c >/dev/null && echo ok)
+ifneq ($(filter $(BOOTSTRAP_GOALS),$(MAKECMDGOALS)),)
+ifneq ($(filter deps,$(MAKECMDGOALS))$(DEPS_OK),ok)
+$(info mvs: running scripts/bootstrap)
 BOOTSTRAP_STATUS := $(shell sh scripts/bootstrap >&2; echo $$?)
 ifneq ($(BOOTSTRAP_STATUS),0)
 $(error scripts/bootstrap failed; install the packages it names and run make again)
 endif
+endif
+else ifneq ($(filter-out clean uninstall,$(or $(MAKECMDGOALS),all)),)
+ifneq ($(DEPS_OK),ok)
+$(error build dependencies missing: run `make deps` (as root, or with sudo), or install the packages scripts/bootstrap names)
 endif
 endif
 
@@ -52,7 +59,7 @@ GEN_C := $(patsubst proto/%.proto,$(O)/gen/%.pb-c.c,$(PROTOS))
 GEN_H := $(GEN_C:.c=.h)
 LIB_SRC := $(wildcard lib/*.c)
 LIB_OBJ := $(patsubst lib/%.c,$(O)/obj/lib/%.o,$(LIB_SRC)) $(patsubst $(O)/gen/%.c,$(O)/obj/gen/%.o,$(GEN_C))
-LIBMVS := $(if $(filter 1,$(SAN)),$(O)/libmvs.a,lib/libmvs.a)
+LIBMVS := $(O)/libmvs.a
 
 TOOLS := $(patsubst cmd/%/,%,$(sort $(dir $(wildcard cmd/*/main.c))))
 TOOL_BINS := $(addprefix $(BIN)/,$(TOOLS))
@@ -63,11 +70,15 @@ TOOL_SRC := $(wildcard tests/tools/*.c)
 TESTTOOL_BINS := $(patsubst tests/tools/%.c,$(O)/tests/tools/%,$(TOOL_SRC))
 MAN_PAGES := $(wildcard man/*.[1-8])
 
-.PHONY: all check check-valgrind check-asan test-deps fuzz demo bench install uninstall clean
+.PHONY: all deps check check-valgrind check-asan test-deps fuzz demo bench install uninstall clean
 .DEFAULT_GOAL := all
 .SECONDARY: $(GEN_C) $(GEN_H)
 
 all: $(TOOL_BINS) $(LIBMVS) $(UNIT_BINS) $(TESTTOOL_BINS)
+
+# The build and test dependencies (scripts/bootstrap ran at parse time).
+deps:
+	@echo "mvs: build and test dependencies are installed"
 
 $(O)/gen/%.pb-c.c $(O)/gen/%.pb-c.h: proto/%.proto
 	@mkdir -p $(O)/gen
@@ -154,6 +165,6 @@ uninstall:
 		section=$${page##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$section/$${page##*/}; done
 
 clean:
-	rm -rf build bin lib/libmvs.a
+	rm -rf build bin
 
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,16 +1,16 @@
 # Benchmark 4, the codec in-process (sourced by bench/run): builds bench/codec_bench.c with the
-# Makefile's flags against lib/libmvs.a and runs it for dim 128 and dim 768 (CODEC_SIZES, ROWSxDIM).
+# Makefile's flags against build/libmvs.a and runs it for dim 128 and dim 768 (CODEC_SIZES, ROWSxDIM).
 # Writes the section to $BT/section-codec.md.
 
 CODEC_PKGS="grpc libprotobuf-c msgpack libxxhash yaml-0.1 libmicrohttpd"
 
 codec_build() {
 	local exe=$BENCH_BUILD/codec_bench
-	[ -f "$MVS_TOP/lib/libmvs.a" ] || die "lib/libmvs.a is missing: run make"
+	[ -f "$MVS_TOP/build/libmvs.a" ] || die "build/libmvs.a is missing: run make"
 	# shellcheck disable=SC2046
 	${CC:-cc} -std=c11 -D_GNU_SOURCE -Wall -Wextra -O2 -g -I"$MVS_TOP/lib" -I"$MVS_TOP/build/gen" \
 		$(pkg-config --cflags $CODEC_PKGS) -o "$exe" "$MVS_TOP/bench/codec_bench.c" \
-		"$MVS_TOP/lib/libmvs.a" $(pkg-config --libs $CODEC_PKGS) -lpthread -lm ||
+		"$MVS_TOP/build/libmvs.a" $(pkg-config --libs $CODEC_PKGS) -lpthread -lm ||
 		die "cannot build bench/codec_bench.c"
 	echo "$exe"
 }
@@ -23,7 +23,7 @@ bench_codec() {
 		echo
 		echo "Machine: $(machine_line)."
 		echo
-		echo "\`bench/codec_bench.c\` (built by bench/run with the Makefile's flags, \`-O2\`, against lib/libmvs.a)"
+		echo "\`bench/codec_bench.c\` (built by bench/run with the Makefile's flags, \`-O2\`, against build/libmvs.a)"
 		echo "builds rows of the \`wide\` shape (Int64, Int32, Float, VarChar, FloatVector) with msgpack-c and"
 		echo "times each step in CPU seconds of the process (median of $CODEC_REPS repetitions), so that other load"
 		echo "on the machine matters little. Encode = pack each row straight into the writer's rows frame"

@@ -10,7 +10,7 @@
  *   decode_check  decode plus mvs_row_check of every row (every value against its field)
  *   memcpy        copying the stream's bytes once (the memory bandwidth ceiling)
  * Prints one line per measurement: "NAME rows bytes seconds". Built by bench/codec.sh with the
- * Makefile's flags against lib/libmvs.a. */
+ * Makefile's flags against build/libmvs.a. */
 #include <inttypes.h>
 #include <msgpack.h>
 #include <stdio.h>
