@@ -1,5 +1,6 @@
 // Milvus error statuses for the fake server: the new-style merr code, the legacy error_code the server
-// still fills (its oldCode mapping), and the retriable flag, so clients see what Milvus 2.6 sends.
+// still fills (its oldCode mapping), and the retriable flag, so clients see what Milvus sends (2.6, or
+// 2.3 where the server runs with a 2.3 --version: see compat.js).
 'use strict';
 
 // merr codes used by the fake (milvus-wire.md section 8).
@@ -15,6 +16,9 @@ const Code = {
 	PARTITION_NOT_FOUND: 200,
 	INDEX_NOT_FOUND: 700,
 	DATABASE_NOT_FOUND: 800,
+	DATABASE_INVALID_NAME: 802,
+	IO_FAILED: 1001,
+	FIELD_NAME_INVALID: 1701,
 	INVALID_PARAMETER: 1100,
 	UNEXPECTED: 65535,
 };
@@ -25,6 +29,7 @@ const Legacy = {
 	UnexpectedError: 1,
 	CollectionNotExists: 4,
 	IllegalArgument: 5,
+	MetaFailed: 15,
 	IndexNotExist: 25,
 	SegmentNotFound: 47,
 	ForceDeny: 48,
@@ -42,6 +47,8 @@ const LEGACY_OF = new Map([
 	[Code.RATE_LIMIT, Legacy.RateLimit],
 	[9, Legacy.ForceDeny],
 	[Code.COLLECTION_NOT_FOUND, Legacy.CollectionNotExists],
+	[Code.PARTITION_NOT_FOUND, Legacy.MetaFailed],
+	[400, Legacy.MetaFailed],	// replica not found
 	[600, Legacy.SegmentNotFound],
 	[Code.INDEX_NOT_FOUND, Legacy.IndexNotExist],
 	[Code.INVALID_PARAMETER, Legacy.IllegalArgument],
@@ -50,11 +57,14 @@ const LEGACY_OF = new Map([
 const RETRIABLE = new Set([1, 2, 4, 8, 12, 103, 106, 202, 1002, 1807, 2200]);
 
 // A Milvus error raised by a handler; the dispatcher turns it into a failed Status.
+// legacy: the error_code to send instead of the oldCode mapping (Milvus 2.3 answers some failures,
+// e.g. DescribeCollection's "can't find collection", with UnexpectedError although the code is 100).
 class MilvusError extends Error {
-	constructor(code, reason, inputError) {
+	constructor(code, reason, inputError, legacy) {
 		super(reason);
 		this.code = code;
 		this.inputError = !!inputError;
+		this.legacy = legacy;
 	}
 }
 
@@ -62,12 +72,12 @@ function okStatus() {
 	return { error_code: 0, reason: '', code: 0, retriable: false, detail: '', extra_info: {} };
 }
 
-function errorStatus(code, reason, inputError) {
+function errorStatus(code, reason, inputError, legacy) {
 	const extra = {};
 	if (inputError)
 		extra.is_input_error = 'true';
 	return {
-		error_code: LEGACY_OF.has(code) ? LEGACY_OF.get(code) : Legacy.UnexpectedError,
+		error_code: legacy !== undefined ? legacy : LEGACY_OF.has(code) ? LEGACY_OF.get(code) : Legacy.UnexpectedError,
 		reason,
 		code,
 		retriable: RETRIABLE.has(code),
@@ -78,13 +88,17 @@ function errorStatus(code, reason, inputError) {
 
 function statusOf(err) {
 	if (err instanceof MilvusError)
-		return errorStatus(err.code, err.message, err.inputError);
+		return errorStatus(err.code, err.message, err.inputError, err.legacy);
 	return errorStatus(Code.SERVICE_INTERNAL, 'service internal error: ' + (err && err.message || String(err)));
 }
 
 // Constructors for the errors handlers raise, worded like merr's messages.
 const fail = {
 	invalid: (msg) => new MilvusError(Code.INVALID_PARAMETER, msg + ': invalid parameter', true),
+	// merr's WrapErrParameterInvalid: "msg: invalid parameter[expected=E][actual=A]"
+	invalidParam: (expected, actual, msg) =>
+		new MilvusError(Code.INVALID_PARAMETER, `${msg}: invalid parameter[expected=${expected}][actual=${actual}]`, true),
+	code: (code, msg, legacy) => new MilvusError(code, msg, false, legacy),
 	unexpected: (msg) => new MilvusError(Code.UNEXPECTED, msg),
 	collectionNotFound: (db, name) =>
 		new MilvusError(Code.COLLECTION_NOT_FOUND, `collection not found[database=${db}][collection=${name}]`, true),
@@ -98,4 +112,4 @@ const fail = {
 		new MilvusError(Code.UNIMPLEMENTED, `${method} is not implemented by fake-milvus: service unimplemented`),
 };
 
-module.exports = { Code, MilvusError, okStatus, statusOf, fail };
+module.exports = { Code, Legacy, MilvusError, okStatus, statusOf, fail };

@@ -3,7 +3,10 @@
 // integer and float literals (Int64 exact via BigInt), "..." and '...' strings with backslash escapes,
 // true/false, + - * / % arithmetic, like, is null / is not null, JSON paths j["k"] and dynamic keys.
 // parse() builds an AST; compile() type-checks it against the collection and returns a predicate over
-// row ids plus the primary-key range the store can seek to.
+// row ids plus the primary-key range the store can seek to. With ctx.v23 the dialect and errors are
+// Milvus 2.3.5's: lowercase and/or/not/in only, integer literals beyond int64 refused, no float literal
+// against an integer field, arithmetic only under == and !=, like only as prefix or exact match, no bare
+// boolean predicates, and its messages (code 65535).
 'use strict';
 
 const { DataType } = require('./proto');
@@ -13,6 +16,8 @@ const { compareStrings } = require('./store');
 const INT_TYPES = new Set([DataType.Int8, DataType.Int16, DataType.Int32, DataType.Int64]);
 const FLOAT_TYPES = new Set([DataType.Float, DataType.Double]);
 const STRING_TYPES = new Set([DataType.VarChar, DataType.Text]);
+const INT64_MAX = 9223372036854775807n;
+const TYPE_NAME = Object.fromEntries(Object.entries(DataType).map(([k, v]) => [v, k]));
 
 class ExprError extends Error {}
 
@@ -21,7 +26,7 @@ class ExprError extends Error {}
 const PUNCT = ['&&', '||', '==', '!=', '<=', '>=', '**', '<', '>', '(', ')', '[', ']', ',', '+', '-', '*', '/', '%', '!'];
 const ESCAPES = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', v: '\v', '0': '\0', '\\': '\\', '"': '"', "'": "'", '/': '/' };
 
-function lex(src) {
+function lex(src, v23) {
 	const toks = [];
 	let i = 0;
 	while (i < src.length) {
@@ -63,10 +68,13 @@ function lex(src) {
 		const num = /^(?:\d+\.\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+|0[xX][0-9a-fA-F]+|\d+)/.exec(src.slice(i));
 		if (num) {
 			const text = num[0];
-			if (/^(\d+|0[xX][0-9a-fA-F]+)$/.test(text))
-				toks.push({ t: 'num', v: BigInt(text) });
-			else
-				toks.push({ t: 'num', v: Number(text) });
+			if (/^(\d+|0[xX][0-9a-fA-F]+)$/.test(text)) {
+				if (v23 && BigInt(text) > INT64_MAX)	// the grammar's strconv.ParseInt, before any minus sign
+					throw new ExprError(`strconv.ParseInt: parsing ${JSON.stringify(text)}: value out of range`);
+				toks.push({ t: 'num', v: BigInt(text), text });
+			} else {
+				toks.push({ t: 'num', v: Number(text), text });
+			}
 			i += text.length;
 			continue;
 		}
@@ -90,18 +98,28 @@ function lex(src) {
 
 const KEYWORDS = { and: 'and', or: 'or', not: 'not', in: 'in', like: 'like', is: 'is', null: 'null', true: 'true', false: 'false' };
 
-function keyword(tok) {
+// Keywords that 2.3's grammar knows in lowercase only (AND, OR, NOT, IN are identifiers there).
+const LOWER_ONLY_23 = new Set(['and', 'or', 'not', 'in']);
+
+function keywordOf(tok, v23) {
 	if (tok.t !== 'id')
 		return null;
 	const k = tok.v.toLowerCase();
+	if (!(k in KEYWORDS))
+		return null;
+	if (v23 && LOWER_ONLY_23.has(k))
+		return tok.v === k ? k : null;
+	if (v23 && k === 'like')
+		return tok.v === k || tok.v === 'LIKE' ? k : null;
 	// Milvus accepts and/AND, or/OR, not/NOT, in/IN, like/LIKE, true/True/TRUE.
-	if (k in KEYWORDS && (tok.v === k || tok.v === k.toUpperCase() || tok.v === k[0].toUpperCase() + k.slice(1)))
+	if (tok.v === k || tok.v === k.toUpperCase() || tok.v === k[0].toUpperCase() + k.slice(1))
 		return k;
 	return null;
 }
 
-function parse(src) {
-	const toks = lex(src);
+function parse(src, v23) {
+	const toks = lex(src, v23);
+	const keyword = (tok) => keywordOf(tok, v23);
 	let pos = 0;
 	const peek = () => toks[pos];
 	const next = () => toks[pos++];
@@ -201,7 +219,9 @@ function parse(src) {
 			next();
 			const a = unary();
 			if (a.k === 'lit' && (typeof a.v === 'bigint' || typeof a.v === 'number'))
-				return { k: 'lit', v: -a.v };
+				return { k: 'lit', v: -a.v, text: '-' + a.text };
+			if (v23)
+				throw new ExprError('unexpected op: -');
 			return { k: 'arith', op: '-', a: { k: 'lit', v: 0n }, b: a };
 		}
 		if (isOp('+')) {
@@ -220,7 +240,7 @@ function parse(src) {
 		}
 		if (t.t === 'num' || t.t === 'str') {
 			next();
-			return { k: 'lit', v: t.v };
+			return { k: 'lit', v: t.v, text: t.t === 'num' ? t.text : JSON.stringify(t.v) };
 		}
 		const kw = keyword(t);
 		if (kw === 'true' || kw === 'false') {
@@ -244,18 +264,20 @@ function parse(src) {
 	}
 	function listLit() {
 		expect('[');
-		const items = [];
+		const items = [], texts = [];
 		while (!isOp(']')) {
 			const e = unary();
 			if (e.k !== 'lit')
 				throw new ExprError('the values of in [] must be literals');
 			items.push(e.v);
+			texts.push(e.text);
 			if (isOp(','))
 				next();
 			else if (!isOp(']'))
 				throw new ExprError("expected ',' or ']'");
 		}
 		next();
+		items.texts = texts;
 		return items;
 	}
 
@@ -382,43 +404,69 @@ function likeRegex(pattern) {
 	return new RegExp(re + '$', 'u');
 }
 
+const PREDICATES = new Set(['or', 'and', 'not', 'cmp', 'in', 'like', 'isnull', 'truthy']);
+
+// 2.3's names of the comparison operators in its "... is not supported in execution backend" error.
+const OP_NAME_23 = { '<': 'LessThan', '<=': 'LessEqual', '>': 'GreaterThan', '>=': 'GreaterEqual' };
+
+function typeName(type) {
+	return TYPE_NAME[type] || String(type);
+}
+
+function litType(v) {
+	if (typeof v === 'bigint')
+		return DataType.Int64;
+	if (typeof v === 'number')
+		return DataType.Double;
+	if (typeof v === 'string')
+		return DataType.VarChar;
+	return DataType.Bool;
+}
+
 // ctx: { field(name) -> field model or undefined, dynamic: bool, accessor(field) -> (gid) -> value|null,
-//        pk: pk field }.
+//        pk: pk field, v23: Milvus 2.3's dialect and errors }.
 // Returns { test(gid) -> bool, range: {lo, loStrict, hi, hiStrict} (pk bounds, undefined = open) }.
 function compile(src, ctx) {
+	const v23 = !!ctx.v23;
+	const bad = (msg) => (v23 ? fail.unexpected(`cannot parse expression: ${src}, error: ${msg}`)
+		: fail.invalid(`failed to create query plan: cannot parse expression: ${src}, error: ${msg}`));
 	let ast;
 	try {
-		ast = parse(src);
+		ast = parse(src, v23);
 	} catch (e) {
 		if (e instanceof ExprError)
-			throw fail.invalid(`failed to create query plan: cannot parse expression: ${src}, error: ${e.message}`);
+			throw bad(e.message);
 		throw e;
 	}
-	const bad = (msg) => fail.invalid(`failed to create query plan: cannot parse expression: ${src}, error: ${msg}`);
 
-	// value(node) -> {kind, get(gid)}
+	// value(node) -> {kind, get(gid), type, elem, lit?, v?, field?, wholeJson?}
 	function value(node) {
 		switch (node.k) {
 		case 'lit': {
 			const v = node.v;
-			return { kind: kindOfLit(v), lit: true, v, get: () => v };
+			return { kind: kindOfLit(v), lit: true, v, text: node.text, type: litType(v), elem: DataType.None, get: () => v };
 		}
 		case 'ident': {
 			let f = ctx.field(node.name);
 			let path = node.path;
+			let dynamicKey = false;
 			if (!f || f.isDynamic) {
 				if (!ctx.dynamic)
 					throw bad(`field ${node.name} not exist`);
 				f = ctx.field('$meta');
-				if (node.name !== '$meta')
+				if (node.name !== '$meta') {
 					path = [node.name, ...path];
+					dynamicKey = true;
+				}
 			}
+			if (v23 && f.type >= 100)	// refused by the comparison that uses it, in 2.3's words
+				return { kind: 'other', field: f, type: f.type, elem: DataType.None, get: () => null };
 			if (f.isFunctionOutput || f.type >= 100)
 				throw bad(`vector field ${f.name} cannot be used in a filter`);
 			const get = ctx.accessor(f);
 			if (f.type === DataType.JSON) {
 				return {
-					kind: 'json', field: f,
+					kind: 'json', field: f, type: f.type, elem: DataType.None, wholeJson: !path.length && !dynamicKey,
 					get: (gid) => {
 						const raw = get(gid);
 						if (raw === null || raw.length === 0)
@@ -435,36 +483,57 @@ function compile(src, ctx) {
 			}
 			if (path.length)
 				throw bad(`field ${f.name} is not a JSON field`);
-			return { kind: kindOfType(f.type), field: f, get };
+			return { kind: kindOfType(f.type), field: f, type: f.type, elem: f.elementType || DataType.None, get };
 		}
 		case 'arith': {
 			const a = value(node.a), b = value(node.b);
+			if (v23 && !a.lit && !b.lit)
+				throw bad('not supported to do arithmetic operations between multiple fields');
 			if ((!numeric(a.kind) && a.kind !== 'json') || (!numeric(b.kind) && b.kind !== 'json'))
 				throw bad(`arithmetic ${node.op} needs numbers`);
 			const kind = a.kind === 'float' || b.kind === 'float' ? 'float' : a.kind === 'json' || b.kind === 'json' ? 'json' : 'int';
-			return { kind, get: (gid) => arith(node.op, a.get(gid), b.get(gid)) };
+			return { kind, arith: true, type: (a.lit ? b : a).type, elem: DataType.None,
+				get: (gid) => arith(node.op, a.get(gid), b.get(gid)) };
 		}
 		default:
-			return { kind: 'bool', get: predicate(node) };
+			return { kind: 'bool', type: DataType.Bool, elem: DataType.None, get: predicate(node) };
 		}
 	}
 
-	function predicate(node) {
+	// 2.3's type checks of a comparison between a and b (b may be a literal).
+	function check23(a, b, op) {
+		if (a.wholeJson || b.wholeJson)
+			throw bad('can not comparisons jsonField directly');
+		if ((a.arith || b.arith) && OP_NAME_23[op])
+			throw bad(`${OP_NAME_23[op]} is not supported in execution backend`);
+		const [field, lit] = b.lit ? [a, b] : [b, a];
+		if (lit.lit && field.kind === 'int' && lit.kind === 'float')
+			throw bad(`cannot cast value to ${typeName(field.type)}, value: float_val:${String(lit.v)} `);
+		if (!comparable(a.kind, b.kind) || a.kind === 'other' || b.kind === 'other') {
+			throw bad(`comparisons between ${typeName(a.type)}, element_type: ${typeName(a.elem)} and ` +
+				`${typeName(b.type)} elementType: ${typeName(b.elem)} are not supported`);
+		}
+	}
+
+	// where: the operator a non-boolean operand sits under ('and', 'or', 'not') or undefined at the top
+	function predicate(node, where) {
 		switch (node.k) {
 		case 'or': {
-			const a = predicate(node.a), b = predicate(node.b);
+			const a = predicate(node.a, 'or'), b = predicate(node.b, 'or');
 			return (gid) => a(gid) || b(gid);
 		}
 		case 'and': {
-			const a = predicate(node.a), b = predicate(node.b);
+			const a = predicate(node.a, 'and'), b = predicate(node.b, 'and');
 			return (gid) => a(gid) && b(gid);
 		}
 		case 'not': {
-			const a = predicate(node.a);
+			const a = predicate(node.a, 'not');
 			return (gid) => !a(gid);
 		}
 		case 'cmp': {
 			const a = value(node.a), b = value(node.b);
+			if (v23)
+				check23(a, b, node.op);
 			if (!comparable(a.kind, b.kind))
 				throw bad(`comparisons between ${a.kind} and ${b.kind} are not supported`);
 			if (a.kind === 'other' || b.kind === 'other')
@@ -490,10 +559,13 @@ function compile(src, ctx) {
 		}
 		case 'in': {
 			const a = value(node.a);
-			for (const v of node.list) {
-				if (!comparable(a.kind, kindOfLit(v)))
+			node.list.forEach((v, i) => {
+				const k = kindOfLit(v);
+				if (v23 && a.kind !== 'json' && !(k === a.kind || (a.kind === 'float' && k === 'int')))
+					throw bad(`value '${node.list.texts[i]}' in list cannot be casted to ${typeName(a.type)}`);
+				if (!comparable(a.kind, k))
 					throw bad(`the type of value ${v} does not match field type ${a.kind}`);
-			}
+			});
 			const neg = node.neg;
 			const norm = (v) => (typeof v === 'bigint' && v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v);
 			const set = new Set(node.list.map(norm));
@@ -509,7 +581,20 @@ function compile(src, ctx) {
 		case 'like': {
 			const a = value(node.a);
 			if (a.kind !== 'string' && a.kind !== 'json')
-				throw bad('like needs a string field');
+				throw bad(v23 ? 'like operation on non-string or no-json field is unsupported' : 'like needs a string field');
+			if (v23) {
+				// 2.3: a pattern is an exact match, or a prefix match with one % at its end; nothing else
+				const at = node.pattern.indexOf('%');
+				if (at >= 0 && at !== node.pattern.length - 1) {
+					throw bad(`unsupported pattern: ${node.pattern}, only prefix pattern match like ab% and equal ` +
+						'match like ab(no wildcards) are supported');
+				}
+				const stem = at < 0 ? node.pattern : node.pattern.slice(0, at);
+				return (gid) => {
+					const x = a.get(gid);
+					return typeof x === 'string' && (at < 0 ? x === stem : x.startsWith(stem));
+				};
+			}
 			const re = likeRegex(node.pattern);
 			return (gid) => {
 				const x = a.get(gid);
@@ -522,7 +607,16 @@ function compile(src, ctx) {
 			return (gid) => (a.get(gid) === null) !== neg;
 		}
 		case 'truthy': {
+			if (PREDICATES.has(node.a.k))	// a parenthesized condition
+				return predicate(node.a, where);
 			const a = value(node.a);
+			if (v23) {
+				if (where === 'not')
+					throw bad('not op can only be applied on boolean expression');
+				if (where)
+					throw bad(`'${where}' can only be used between boolean expressions`);
+				throw fail.unexpected(`predicate is not a boolean expression: ${src}, data type: ${typeName(a.type)}`);
+			}
 			if (a.kind !== 'bool' && a.kind !== 'json')
 				throw bad('the expression is not a boolean expression');
 			return (gid) => a.get(gid) === true;
@@ -533,7 +627,7 @@ function compile(src, ctx) {
 	}
 
 	const test = predicate(ast);
-	return { test, range: pkRange(ast, ctx.pk) };
+	return { test, range: pkRange(ast, ctx.pk), ast };
 }
 
 // The primary-key bounds implied by the top-level conjunction (used to seek, never to decide).

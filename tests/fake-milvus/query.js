@@ -1,15 +1,20 @@
 // Query execution: query_params (limit, offset, iterator, collection_id), output_fields expansion,
 // count(*), the PK-ordered scan over an MVCC snapshot, optional iterator page jitter, and the result
 // columns in Milvus's shape (nullable scalars full length with valid_data, nullable vectors compact,
-// $meta as a dynamic JSON column).
+// $meta as a dynamic JSON column). With env.p.v23 it answers as Milvus 2.3.5 does: its errors, every read
+// at the latest data (guarantee_timestamp makes no snapshot, no session_ts), the primary key listed in
+// output_fields, dynamic keys answered with the whole $meta, and its reduce of the shards' answers
+// (reduce23: repeated keys, reduce_stop_for_best, a row keyed INT64_MAX never returned).
 'use strict';
 
 const { DataType } = require('./proto');
 const { fail, MilvusError, Code } = require('./errors');
 const { compile } = require('./expr');
 const { parseBool, kvMap } = require('./schema');
+const { keyHash } = require('./hash');
 
 const MAX_QUERY_RESULT_WINDOW = 16384;
+const INT64_MAX = 9223372036854775807n;
 
 // Value accessor of a field for the filter: (gid) -> value or null. Int64 as BigInt, Bool as boolean.
 function makeAccessor(store, f) {
@@ -30,12 +35,13 @@ function makeAccessor(store, f) {
 	};
 }
 
-function filterContext(coll) {
+function filterContext(coll, p) {
 	return {
 		field: (name) => coll.byName.get(name),
 		dynamic: coll.dynamic,
 		accessor: (f) => makeAccessor(coll.store, f),
 		pk: coll.pk,
+		v23: !!(p && p.v23),
 	};
 }
 
@@ -43,12 +49,13 @@ function runtimeError(msg) {
 	return new MilvusError(Code.UNEXPECTED, msg);
 }
 
-function parseQueryParams(list) {
+function parseQueryParams(list, v23) {
 	const p = kvMap(list);
 	const out = { limit: undefined, offset: 0, iterator: false, collectionId: undefined };
-	for (const key of ['reduce_stop_for_best', 'iterator']) {
+	// 2.3 does not check the iterator flag's value
+	for (const key of v23 ? ['reduce_stop_for_best'] : ['reduce_stop_for_best', 'iterator']) {
 		if (p.has(key) && parseBool(p.get(key)) === undefined)
-			throw fail.invalid(`value for ${key === 'iterator' ? 'iterator field' : key} is invalid: invalid parameter[expected=true or false][actual=${p.get(key)}]`);
+			throw fail.invalidParam('true or false', p.get(key), `value for ${key === 'iterator' ? 'iterator field' : key} is invalid`);
 	}
 	out.iterator = parseBool(p.get('iterator')) === true;
 	if (p.has('collection_id')) {
@@ -81,7 +88,8 @@ function parseQueryParams(list) {
 }
 
 // Expands output_fields: returns {fields: [field], dynamicKeys: [name] | null (all of $meta), names}.
-function resolveOutputs(coll, requested) {
+// v23: dynamic keys are answered with the whole $meta, and the primary key is listed among the names.
+function resolveOutputs(coll, requested, v23) {
 	const fields = [];
 	const seen = new Set();
 	let dynamicKeys = null, wantMeta = false;
@@ -122,9 +130,11 @@ function resolveOutputs(coll, requested) {
 	}
 	if (dynamicKeys || wantMeta)
 		add(coll.byName.get('$meta'));
-	if (wantMeta)
+	if (wantMeta || v23)
 		dynamicKeys = null;
 	add(coll.pk);
+	if (v23)
+		userNames.push(coll.pk.name);
 	return { fields, dynamicKeys, names: [...new Set(userNames)] };
 }
 
@@ -187,7 +197,7 @@ const ARRAY_SLOT = {
 	[DataType.Double]: 'double_data', [DataType.VarChar]: 'string_data',
 };
 
-function scalarField(f, values) {
+function scalarField(f, values, v23) {
 	switch (f.type) {
 	case DataType.Bool: return { bool_data: { data: values.map((v) => v === 1) } };
 	case DataType.Int8: case DataType.Int16: case DataType.Int32: return { int_data: { data: Int32Array.from(values) } };
@@ -202,7 +212,8 @@ function scalarField(f, values) {
 		return {
 			array_data: {
 				element_type: f.elementType,
-				data: values.map((list) => ({
+				// 2.3 answers an empty array as a ScalarField with no member set
+				data: values.map((list) => (v23 && !list.length ? {} : {
 					[slot]: { data: f.elementType === DataType.Int64 ? int64Strings(list) : list },
 				})),
 			},
@@ -238,7 +249,7 @@ function vectorField(f, values, valid) {
 }
 
 // One result FieldData for field f over rows gids.
-function outputColumn(coll, f, gids, dynamicKeys) {
+function outputColumn(coll, f, gids, dynamicKeys, v23) {
 	const store = coll.store;
 	let values, valid = null;
 	if (f.isPk) {
@@ -261,7 +272,7 @@ function outputColumn(coll, f, gids, dynamicKeys) {
 	if (f.type >= 100) {
 		fd.vectors = vectorField(f, values, valid);
 	} else {
-		fd.scalars = scalarField(f, values);
+		fd.scalars = scalarField(f, values, v23);
 	}
 	if (valid)
 		fd.valid_data = valid;
@@ -274,40 +285,49 @@ function outputColumn(coll, f, gids, dynamicKeys) {
 // optionally shapePage(session, gids) -> gids: the fault knobs that damage iterator pages}.
 // Returns the QueryResults object (without status).
 function runQuery(coll, req, env) {
-	const params = parseQueryParams(req.query_params);
+	const v23 = !!(env.p && env.p.v23);
+	const invalid = (msg) => (v23 ? fail.unexpected(msg) : fail.invalid(msg));
+	const params = parseQueryParams(req.query_params, v23);
 	if (params.collectionId !== undefined && params.collectionId !== String(coll.id))
 		throw fail.invalid('Input collection id is not consistent to collectionID in the context,alias or database may have changed');
 	const outputs = req.output_fields.length ? req.output_fields : [coll.pk.name];
 	const isCount = outputs.length === 1 && outputs[0].trim().toLowerCase() === 'count(*)';
+	if (v23 && !isCount && outputs.some((o) => o.trim().toLowerCase() === 'count(*)'))
+		throw fail.unexpected('parse output field name failed: count(*)');
 	const expr = req.expr.trim();
 	if (!expr && params.limit === undefined && !isCount)
-		throw fail.invalid('empty expression should be used with limit');
+		throw invalid('empty expression should be used with limit');
 	if (isCount && params.limit !== undefined)
-		throw fail.invalid('count entities with pagination is not allowed');
+		throw invalid('count entities with pagination is not allowed');
 	let partSet = null;
 	if (req.partition_names.length) {
 		if (coll.partitionKey)
-			throw fail.invalid('not support manually specifying the partition names if partition key mode is used');
+			throw invalid('not support manually specifying the partition names if partition key mode is used');
 		partSet = new Set(req.partition_names.map((name) => {
 			const i = coll.partitionIndexOf(name);
 			if (i < 0)
-				throw fail.partitionNotFound(name);
+				throw v23 ? fail.unexpected(`partition name ${name} not found`) : fail.partitionNotFound(name);
 			return i;
 		}));
 	}
-	const resolved = isCount ? null : resolveOutputs(coll, outputs);
-	const filter = expr ? compile(expr, filterContext(coll)) : null;
+	const resolved = isCount ? null : resolveOutputs(coll, outputs, v23);
+	const filter = expr ? compile(expr, filterContext(coll, env.p)) : null;
+	if (env.checkLoaded)	// 2.3 checks the load state after the request (Execute after PreExecute)
+		env.checkLoaded();
 
 	// MVCC: an iterator's first page (guarantee_timestamp 0) opens a session at "now"; later pages pass
-	// that session_ts back and read the same snapshot. Everything else reads all writes (Strong).
+	// that session_ts back and read the same snapshot. Everything else reads all writes (Strong). Milvus
+	// 2.3 has no session_ts: every read sees the latest data.
 	const gts = BigInt(req.guarantee_timestamp || 0);
 	let sessionTs = 0n, snapshot = env.clock.lastSeq;
-	if (params.iterator && gts === 0n)
+	if (params.iterator && gts === 0n && !v23)
 		sessionTs = env.clock.now();
-	else if (params.iterator)
+	else if (params.iterator && !v23)
 		snapshot = env.clock.seqAt(gts);
 
-	const result = { collection_name: coll.name, primary_field_name: coll.pk.name, session_ts: String(sessionTs) };
+	const result = { collection_name: coll.name, primary_field_name: coll.pk.name };
+	if (!v23)	// 2.3 has no session_ts field
+		result.session_ts = String(sessionTs);
 	if (isCount) {
 		let count = 0;
 		scan(coll, snapshot, partSet, filter, () => {
@@ -317,37 +337,113 @@ function runQuery(coll, req, env) {
 			type: DataType.Int64, field_name: 'count(*)', field_id: '0', is_dynamic: false, valid_data: [],
 			scalars: { long_data: { data: [String(count)] } },
 		}];
-		result.output_fields = ['count(*)'];
+		result.output_fields = v23 ? [] : ['count(*)'];
 		return result;
 	}
 	let want = params.limit === undefined ? Infinity : params.limit;
 	if (params.iterator && params.limit !== undefined)
 		want = env.pageJitter(want);
 	let skip = params.offset;
-	const gids = [];
-	scan(coll, snapshot, partSet, filter, (gid) => {
-		if (skip > 0) {
-			skip--;
-			return true;
-		}
-		gids.push(gid);
-		return gids.length < want;
-	});
+	let gids = [];
+	if (v23) {
+		const stop = parseBool(kvMap(req.query_params).get('reduce_stop_for_best')) === true;
+		gids = reduce23(coll, snapshot, partSet, filter, params, params.limit === undefined ? undefined : want, stop);
+	} else {
+		scan(coll, snapshot, partSet, filter, (gid) => {
+			if (skip > 0) {
+				skip--;
+				return true;
+			}
+			gids.push(gid);
+			return gids.length < want;
+		});
+	}
 	const page = params.iterator && env.shapePage ? env.shapePage(String(gts === 0n ? sessionTs : gts), gids) : gids;
-	result.fields_data = resolved.fields.map((f) => outputColumn(coll, f, page, resolved.dynamicKeys));
+	result.fields_data = resolved.fields.map((f) => outputColumn(coll, f, page, resolved.dynamicKeys, v23));
 	result.output_fields = resolved.names;
 	env.onRows(page.length);
 	return result;
 }
 
-// Row ids matching a Delete expression (live rows, now).
-function matchRows(coll, expr, partIndex, clock) {
-	const filter = compile(expr, filterContext(coll));
+// Milvus 2.3.5's reduce of a Query, measured against the real server. Rows live in shards (channels:
+// key hash % shards_num, hash.js). Each shard answers the first W row versions of its filtered rows in
+// key order, a key that an Insert repeated counting once per version, keeping the first version of each
+// key: W is offset+limit, or without a limit the number of distinct live keys in the shard (so a shard
+// holding repeated keys loses as many of its largest matching keys). The proxy merges the shards' rows
+// in key order, skips offset and keeps limit rows; with reduce_stop_for_best it merges until one shard's
+// answer runs out (even a short one), so a page may hold more or fewer than limit rows, and rows past that
+// point come on the next page (pk > last). No merge ever picks the
+// key INT64_MAX (the minimum starts at INT64_MAX and only a smaller key replaces it): such a row is
+// never returned, although count(*) counts it.
+function reduce23(coll, snapshot, partSet, filter, params, limit, stopForBest) {
+	const store = coll.store;
+	const shards = Math.max(1, coll.shardsNum || 1);
+	const shardOf = (gid) => (shards === 1 ? 0 : keyHash(store.pkOf(gid)) % shards);
+	const window = limit === undefined ? null : params.offset + limit;
+	let W;
+	if (window === null) {
+		W = new Array(shards).fill(0);	// distinct live keys per shard
+		let last;
+		scan(coll, snapshot, null, null, (gid) => {
+			const pk = store.pkOf(gid);
+			if (last === undefined || store.comparePk(pk, last) !== 0)
+				W[shardOf(gid)]++;
+			last = pk;
+		});
+	} else {
+		W = new Array(shards).fill(window);
+	}
+	const answers = Array.from({ length: shards }, () => []);
+	const seen = new Array(shards).fill(0);
+	const last = new Array(shards);
+	let open = shards;
+	scan(coll, snapshot, partSet, filter, (gid) => {
+		const pk = store.pkOf(gid);
+		const c = shardOf(gid);
+		if (seen[c] >= W[c])
+			return true;
+		if (store.intPk && pk === INT64_MAX) {
+			W[c] = seen[c];	// its merge stops there
+		} else {
+			if (!seen[c] || store.comparePk(pk, last[c]) !== 0)
+				answers[c].push(gid);
+			last[c] = pk;
+			seen[c]++;
+		}
+		if (seen[c] >= W[c] && --open === 0)
+			return false;
+		return true;
+	});
+	const cursors = new Array(shards).fill(0);
+	const merged = [];
+	for (;;) {
+		if (stopForBest && window !== null && answers.some((a, c) => a.length && cursors[c] >= a.length))
+			break;
+		let sel = -1;
+		for (let c = 0; c < shards; c++) {
+			if (cursors[c] < answers[c].length &&
+			    (sel < 0 || store.comparePk(store.pkOf(answers[c][cursors[c]]), store.pkOf(answers[sel][cursors[sel]])) < 0))
+				sel = c;
+		}
+		if (sel < 0)
+			break;
+		merged.push(answers[sel][cursors[sel]++]);
+	}
+	const from = Math.min(params.offset, merged.length);
+	if (stopForBest || limit === undefined)
+		return merged.slice(from);
+	return merged.slice(from, from + limit);
+}
+
+// Row ids matching a Delete expression (live rows, now). p: the compatibility profile.
+function matchRows(coll, expr, partIndex, clock, p) {
+	const filter = compile(expr, filterContext(coll, p));
 	const gids = [];
 	const partSet = partIndex === undefined ? null : new Set([partIndex]);
 	scan(coll, clock.lastSeq, partSet, filter, (gid) => {
 		gids.push(gid);
 	});
+	gids.ast = filter.ast;
 	return gids;
 }
 

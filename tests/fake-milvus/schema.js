@@ -3,7 +3,7 @@
 'use strict';
 
 const { DataType } = require('./proto');
-const { fail } = require('./errors');
+const { fail, MilvusError, Code } = require('./errors');
 
 const MAX_FIELDS = 64;
 const MAX_DIM = 32768;
@@ -11,6 +11,7 @@ const MAX_VARCHAR_LENGTH = 65535;
 const MAX_ARRAY_CAPACITY = 4096;
 const MAX_SHARDS = 16;
 const MAX_PARTITIONS = 1024;
+const MAX_PARTITIONS_23 = 4096;	// Milvus 2.3's rootCoord.maxPartitionNum
 const DEFAULT_PARTITION_KEY_PARTITIONS = 64;
 const FIRST_FIELD_ID = 100;
 const FUNCTION_BM25 = 1;
@@ -75,7 +76,7 @@ function intParam(params, key, field) {
 	const raw = params.get(key);
 	if (raw === undefined)
 		return undefined;
-	if (!/^-?\d+$/.test(String(raw).trim()))
+	if (!/^[+-]?\d+$/.test(String(raw).trim()))
 		throw fail.invalid(`the value of ${key} (${raw}) of field ${field} must be an integer`);
 	return Number(raw);
 }
@@ -115,7 +116,7 @@ function defaultValueOf(f, dv) {
 }
 
 // Builds the field model from one decoded FieldSchema; id is the server-assigned field ID.
-function buildField(fs, id, collectionName) {
+function buildField(fs, id, collectionName, p) {
 	const params = kvMap(fs.type_params);
 	const f = {
 		id,
@@ -137,15 +138,17 @@ function buildField(fs, id, collectionName) {
 		params,
 		schema: fs,
 	};
-	checkName('field', f.name);
+	if (!(p && p.v23))
+		checkName('field', f.name);
 	if (!SUPPORTED.has(f.type))
 		throw fail.invalid(`data type ${typeName(f.type)} of field ${f.name} is not supported`);
 	if (DENSE_VECTORS.has(f.type)) {
 		const dim = intParam(params, 'dim', f.name);
 		if (dim === undefined)
 			throw fail.invalid(`dimension is not defined in field type params of field ${f.name}, check type param \`dim\` for vector field`);
-		if (dim < 2 || dim > MAX_DIM)
-			throw fail.invalid(`invalid dimension: ${dim} of field ${f.name}. ${typeName(f.type)} dimension should be in range 2 ~ ${MAX_DIM}`);
+		const minDim = p && p.v23 ? 1 : 2;	// 2.3 takes dim 1
+		if (dim < minDim || dim > MAX_DIM)
+			throw fail.invalid(`invalid dimension: ${dim} of field ${f.name}. ${typeName(f.type)} dimension should be in range ${minDim} ~ ${MAX_DIM}`);
 		if (f.type === DataType.BinaryVector && dim % 8 !== 0)
 			throw fail.invalid(`invalid dimension: ${dim} of field ${f.name}. binary vector dimension should be multiple of 8.`);
 		f.dim = dim;
@@ -181,10 +184,123 @@ function buildField(fs, id, collectionName) {
 	return f;
 }
 
+// Go's strconv.ParseInt(s, 10, 64), as Milvus 2.3 parses dim, max_length and max_capacity: the value,
+// or its error as the reason of a failed CreateCollection (code 65535).
+function goParseInt(raw) {
+	const s = String(raw);
+	if (!/^[+-]?\d+$/.test(s))
+		throw fail.unexpected(`strconv.ParseInt: parsing ${JSON.stringify(s)}: invalid syntax`);
+	const v = BigInt(s);
+	if (v > 9223372036854775807n || v < -9223372036854775808n)
+		throw fail.unexpected(`strconv.ParseInt: parsing ${JSON.stringify(s)}: value out of range`);
+	return Number(v);
+}
+
+// Milvus 2.3's field-name check (code 1701, FieldNameInvalid).
+function checkFieldName23(name) {
+	const bad = (why) => new MilvusError(Code.FIELD_NAME_INVALID, `${why}: field name invalid[field=${name}]`);
+	if (!name)
+		throw bad('field name should not be empty');
+	if (name.length > 255)
+		throw bad(`Invalid field name: ${name}. The length of a field name must be less than 255 characters.`);
+	if (!/^[A-Za-z_]/.test(name))
+		throw bad(`Invalid field name: ${name}. The first character of a field name must be an underscore or letter.`);
+	if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+		throw bad(`Invalid field name: ${name}. Field name cannot only contain numbers, letters, and underscores.`);
+}
+
+// The CreateCollection checks of Milvus 2.3.5, with its codes (mostly 65535) and wording, measured
+// against the real server. Runs before the common model building, which then finds nothing to refuse
+// among the features 2.3 has.
+function validate23(req, schema) {
+	const name = req.collection_name;
+	checkName('collection', name);
+	if (schema.name !== name)
+		throw fail.invalidParam('collection name matches schema name', "don't match", `collection name = ${name}, schema.Name=${schema.name}`);
+	if ((req.shards_num || 0) > MAX_SHARDS)
+		throw fail.unexpected(`maximum shards's number should be limited to ${MAX_SHARDS}`);
+	const fields = schema.fields || [];
+	if (fields.length > MAX_FIELDS)
+		throw fail.unexpected(`maximum field's number should be limited to ${MAX_FIELDS}`);
+	const seen = new Set();
+	for (const f of fields) {
+		if (seen.has(f.name))
+			throw fail.unexpected('duplicated field name');
+		seen.add(f.name);
+	}
+	const pks = fields.filter((f) => f.is_primary_key);
+	if (!pks.length)
+		throw fail.unexpected('primary key is not specified');
+	if (pks.length > 1)
+		throw fail.unexpected(`there are more than one primary key, field name = ${pks[0].name}, ${pks[1].name}`);
+	if (pks[0].data_type !== DataType.Int64 && pks[0].data_type !== DataType.VarChar)
+		throw fail.unexpected('the data type of primary key should be Int64 or VarChar');
+	for (const f of fields)
+		checkFieldName23(f.name);
+	for (const f of fields) {
+		if (f.autoID && !f.is_primary_key)
+			throw fail.unexpected(`only primary field can speficy AutoID with true, field name = ${f.name}`);
+	}
+	const pkeys = fields.filter((f) => f.is_partition_key);
+	if (pkeys.length > 1)
+		throw fail.unexpected(`there are more than one partition key, field name = ${pkeys[0].name}, ${pkeys[1].name}`);
+	if (pkeys.length) {
+		if (pkeys[0].is_primary_key)
+			throw fail.unexpected('the partition key field must not be primary field');
+		if (pkeys[0].data_type !== DataType.Int64 && pkeys[0].data_type !== DataType.VarChar)
+			throw fail.unexpected('the data type of partition key should be Int64 or VarChar');
+		const n = Number(req.num_partitions || 0);
+		if (n > MAX_PARTITIONS_23)
+			throw fail.unexpected(`partition number (${n}) exceeds max configuration (${MAX_PARTITIONS_23}), collection: ${name}`);
+	} else if (Number(req.num_partitions || 0) > 0) {
+		throw fail.unexpected('num_partitions should only be specified with partition key field enabled');
+	}
+	const vectors = fields.filter((f) => isVector(f.data_type));
+	if (vectors.length > 1)
+		throw fail.unexpected(`multiple vector fields is not supported, fields name: ${vectors.map((f) => f.name).join(', ')}`);
+	for (const f of fields) {
+		const params = kvMap(f.type_params);
+		if (f.data_type === DataType.None)
+			throw fail.unexpected('data type None is not valid');
+		if (f.data_type === DataType.String)
+			throw fail.unexpected('string data type not supported yet, please use VarChar type instead');
+		if (f.data_type === DataType.FloatVector || f.data_type === DataType.BinaryVector) {
+			if (!params.has('dim'))
+				throw fail.unexpected('dimension is not defined in field type params, check type param `dim` for vector field');
+			const dim = goParseInt(params.get('dim'));
+			if (dim < 1 || dim > MAX_DIM)
+				throw fail.unexpected(`invalid dimension: ${dim}. should be in range 1 ~ ${MAX_DIM}`);
+			if (f.data_type === DataType.BinaryVector && dim % 8 !== 0)
+				throw fail.unexpected(`invalid dimension: ${dim}. should be multiple of 8. `);
+		}
+		if (f.data_type === DataType.Array) {
+			if (!f.element_type)
+				throw fail.unexpected('element data type None is not valid');
+			if (!ARRAY_ELEMENTS.has(f.element_type))
+				throw fail.unexpected(`element type ${typeName(f.element_type)} is not supported`);
+			if (!params.has('max_capacity'))
+				throw fail.unexpected(`type param(max_capacity) should be specified for array field of collection ${name}`);
+			const cap = goParseInt(params.get('max_capacity'));
+			if (cap <= 0 || cap > MAX_ARRAY_CAPACITY)
+				throw fail.unexpected(`the maximum capacity specified for a Array should be in (0, ${MAX_ARRAY_CAPACITY}]`);
+		}
+		if (f.data_type === DataType.VarChar || (f.data_type === DataType.Array && f.element_type === DataType.VarChar)) {
+			if (!params.has('max_length'))
+				throw fail.unexpected(`type param(max_length) should be specified for varChar field of collection ${name}`);
+			const len = goParseInt(params.get('max_length'));
+			if (len <= 0 || len > MAX_VARCHAR_LENGTH)
+				throw fail.invalid(`the maximum length specified for a VarChar should be in (0, ${MAX_VARCHAR_LENGTH}]`);
+		}
+	}
+}
+
 // Validates a CreateCollection request the way Milvus's proxy and rootcoord do and returns the collection
 // model (without storage): {name, description, fields, pk, partitionKey, dynamic, functions, ...}.
-function buildCollectionModel(req, schema) {
+// p: the compatibility profile (compat.js).
+function buildCollectionModel(req, schema, p) {
 	const name = req.collection_name;
+	if (p && p.v23)
+		validate23(req, schema);
 	checkName('collection', name);
 	if (schema.name !== name)
 		throw fail.invalid(`collection name [${name}] not matches schema name [${schema.name}]`);
@@ -202,7 +318,7 @@ function buildCollectionModel(req, schema) {
 		if (seen.has(fs.name))
 			throw fail.invalid(`duplicated field name ${fs.name} found`);
 		seen.add(fs.name);
-		return buildField(fs, FIRST_FIELD_ID + i, name);
+		return buildField(fs, FIRST_FIELD_ID + i, name, p);
 	});
 	const pks = fields.filter((f) => f.isPk);
 	if (pks.length === 0)
@@ -214,7 +330,7 @@ function buildCollectionModel(req, schema) {
 		throw fail.invalid('the data type of primary key should be Int64 or VarChar');
 	if (pk.nullable)
 		throw fail.invalid('primary field not support null');
-	if (!fields.some((f) => isVector(f.type)))
+	if (!fields.some((f) => isVector(f.type)) && !(p && p.v23))	// 2.3 takes a collection without vectors
 		throw fail.invalid('schema does not contain vector field');
 	const pkeys = fields.filter((f) => f.isPartitionKey);
 	if (pkeys.length > 1)
@@ -232,12 +348,15 @@ function buildCollectionModel(req, schema) {
 	if (partitionKey) {
 		if (numPartitions === 0)
 			numPartitions = DEFAULT_PARTITION_KEY_PARTITIONS;
-		if (numPartitions < 0 || numPartitions > MAX_PARTITIONS)
-			throw fail.invalid(`partition number (${numPartitions}) exceeds max configuration (${MAX_PARTITIONS})`);
+		const max = p && p.v23 ? MAX_PARTITIONS_23 : MAX_PARTITIONS;
+		if (numPartitions < 0 || numPartitions > max)
+			throw fail.invalid(`partition number (${numPartitions}) exceeds max configuration (${max})`);
 	} else if (numPartitions > 0) {
 		throw fail.invalid('num_partitions should only be specified with partition key field enabled');
 	}
 	let shardsNum = req.shards_num || 1;
+	if (p && p.v23 && shardsNum < 0)
+		shardsNum = 1;	// 2.3 takes a negative shards_num as the default
 	if (shardsNum < 0 || shardsNum > MAX_SHARDS)
 		throw fail.invalid(`maximum shards's number should be limited to ${MAX_SHARDS}`);
 
@@ -261,7 +380,7 @@ function buildCollectionModel(req, schema) {
 	return {
 		name,
 		description: schema.description || '',
-		schemaAutoId: !!schema.autoID,
+		schemaAutoId: !!schema.autoID && !(p && p.v23),	// 2.3 does not keep the schema's autoID
 		schemaProperties: (schema.properties || []).map((kv) => ({ key: kv.key, value: kv.value })),
 		fields,
 		byName: new Map(fields.map((f) => [f.name, f])),

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// fake-milvus: an in-memory Milvus 2.6-compatible gRPC server for the mvs tests. It serves the official
-// milvus.proto.milvus.MilvusService definitions (from @zilliz/milvus2-sdk-node) on a loopback port and
-// adds fault knobs (rate limits, UNAVAILABLE, dying after N rows, jittered iterator pages) and bad answers
-// (malformed replies, an empty or a duplicate-key iterator page, Insert keeping duplicate keys).
+// fake-milvus: an in-memory Milvus 2.6-compatible gRPC server for the mvs tests (Milvus 2.3.5-compatible
+// with a 2.3 --version). It serves the official milvus.proto.milvus.MilvusService definitions (from
+// @zilliz/milvus2-sdk-node) on a loopback port and adds fault knobs (rate limits, UNAVAILABLE, dying after
+// N rows, jittered iterator pages) and bad answers (malformed replies, an empty or a duplicate-key
+// iterator page, Insert keeping duplicate keys).
 // Usage: see usage() below; prints "fake-milvus listening on HOST:PORT" on stdout when ready.
 'use strict';
 
@@ -15,7 +16,8 @@ const USAGE = `Usage: node server.js [options]
   --port N                 port to listen on (0 = any free port; default 19530)
   --host ADDR              address to bind (default 127.0.0.1)
   --user U --password P    require authorization metadata base64("U:P") on every call
-  --version V              version reported by GetVersion (default v2.6.0)
+  --version V              version reported by GetVersion (default v2.6.0); a 2.3 version (e.g.
+                           v2.3.5-lite) makes the server behave like Milvus 2.3.5 (see compat.js)
   --rate-limit-every N     every Nth Insert/Upsert fails with code 8 (rate limit exceeded, retriable)
   --flush-rate-limit N     the first N Flush calls fail with code 8
   --unavailable-every N    every Nth call (not Connect/GetVersion/CheckHealth) fails with gRPC UNAVAILABLE
@@ -181,6 +183,11 @@ function main() {
 					return;
 				}
 				response = info.responseIsStatus ? status : { status };
+				// A failed Insert/Upsert names every row in err_index (the proxy's failed MutationResult);
+				// Milvus 2.3's Upsert does not for a missing collection
+				const upsertNotFound = name === 'Upsert' && milvus.p.v23 && status.code === 100;
+				if ((name === 'Insert' || name === 'Upsert') && req.num_rows > 0 && !upsertNotFound)
+					response.err_index = Array.from({ length: req.num_rows }, (_, i) => i);
 			}
 			// the call was carried out; only its answer is unreadable
 			if (opts.malformed && opts.malformed.rpc === name && opts.malformed.call === callsOf.get(name)) {

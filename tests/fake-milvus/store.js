@@ -141,6 +141,20 @@ class Store {
 		}
 	}
 
+	// The live row ids of primary key pk: its newest version and the older ones an Insert kept.
+	liveVersions(pk) {
+		const key = pkKey(pk);
+		const out = [];
+		const newest = this.latest.get(key);
+		if (newest !== undefined && this.delSeq.a[newest] === 0)
+			out.push(newest);
+		for (const g of this.older.get(key) || []) {
+			if (this.delSeq.a[g] === 0)
+				out.push(g);
+		}
+		return out;
+	}
+
 	visible(gid, seq) {
 		const d = this.delSeq.a[gid];
 		return this.insSeq.a[gid] <= seq && (d === 0 || d > seq);

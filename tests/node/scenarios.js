@@ -174,6 +174,24 @@ const SCENARIOS = {
 			dense: Array.from({ length: 8 }, (_, j) => (i + j) * 0.125),
 		}),
 	},
+	// Keys at both ends of Int64, INT64_MAX among them (Milvus 2.3 counts that row but never returns it),
+	// on two shards.
+	'int64-max': {
+		collection: 'int64_max',
+		defaultRows: 20,
+		partitions: [],
+		create: () => ({
+			shards_num: 2,
+			fields: [
+				{ name: 'id', data_type: DataType.Int64, is_primary_key: true },
+				{ name: 'vec', data_type: DataType.FloatVector, dim: 4 },
+			],
+		}),
+		row: (i) => ({
+			id: String(i === 0 ? INT64_MAX : i === 1 ? INT64_MIN : i === 2 ? INT64_MAX - 1n : BigInt(i) * 7919n - 50000n),
+			vec: [i, -i, 0.5, 0.25],
+		}),
+	},
 	wide: {
 		collection: 'wide',
 		defaultRows: 1000,
