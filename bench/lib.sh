@@ -13,6 +13,7 @@ export PATH="$MVS_BIN:$PATH"
 BT=$(mktemp -d "${TMPDIR:-/tmp}/mvs-bench.XXXXXX")
 CLK_TCK=$(getconf CLK_TCK)
 _bench_pids=()
+_bench_exit_hooks=()
 
 # _bench_kill_tree PID: stops PID and its descendants, children first, by pid.
 _bench_kill_tree() {
@@ -22,8 +23,13 @@ _bench_kill_tree() {
 }
 
 _bench_cleanup() {
-	local pid
+	local pid hook
+	# a second signal (or the first one, still pending for the children forked below) must not cut
+	# the cleanup short: bash would die of it and leave the servers running
+	trap '' INT TERM HUP
 	for pid in "${_bench_pids[@]}"; do _bench_kill_tree "$pid"; done
+	# after the processes above (a server start in progress has written its pid file by now)
+	for hook in "${_bench_exit_hooks[@]+"${_bench_exit_hooks[@]}"}"; do "$hook" || true; done
 	for pid in "${_bench_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
 	rm -rf "$BT"
 }
@@ -41,6 +47,11 @@ bench_spawn() {
 	SPAWNED_PID=$!
 	_bench_pids+=("$SPAWNED_PID")
 }
+
+# bench_on_exit FUNCTION: runs FUNCTION on exit (also on failure or interruption), after the processes
+# started with bench_spawn and bench_wait were stopped: for what is not a child of this shell (servers
+# that detach, stopped by the pid they record).
+bench_on_exit() { _bench_exit_hooks+=("$1"); }
 
 # bench_wait CMD...: runs CMD (a command or a shell function) in the background and waits for it, so
 # that a signal stops the run at once (bash runs traps only between foreground commands) and the
