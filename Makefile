@@ -7,7 +7,7 @@ MANDIR ?= $(PREFIX)/share/man
 DESTDIR ?=
 
 VERSION := 0.1.0
-PKGS := grpc libprotobuf-c msgpack libxxhash yaml-0.1 libmicrohttpd
+PKGS := grpc libprotobuf-c msgpack libxxhash yaml-0.1 libmicrohttpd jansson
 
 # `make check`, `make demo` and `make deps` install what the build and the tests need first
 # (scripts/bootstrap, at parse time, once); any other goal only says what is missing.
@@ -47,21 +47,69 @@ Q := @
 say = @printf '  %-6s %s\n' $(1) $(2)
 endif
 CFLAGS ?= -O2 -g
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra $(CFLAGS) $(SANFLAGS) \
-	-DMVS_VERSION='"$(VERSION)"' -Ilib -I$(O)/gen $(PKG_CFLAGS) -MMD -MP
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra $(CFLAGS) $(SANFLAGS) -DMVS_VERSION='"$(VERSION)"' -MMD -MP
 ALL_LDFLAGS := -Wl,--as-needed $(LDFLAGS) $(SANFLAGS)
-LIBS := $(PKG_LIBS) -lpthread -lm
+
+# The code's folders (docs/ARCHITECTURE.md). Each is compiled with the include paths of only the
+# folders it may use and the packages it may link, so a wrong #include fails the build; and
+# scripts/check-layout checks the system library headers and include cycles before anything builds.
+#   lib/common    libc only: messages, exit codes, UTF-8, Milvus type table, shell words
+#   lib/stream    the stream format: schema, rows, values, JSON, header, codec, field mapping
+#   lib/milvus    the gRPC client, the generated protos, schema mapping to and from Milvus
+#   lib/transfer  the export and import engines: pages, batches, shards and filter expressions
+#   lib/migrate   migration.yaml, the pipeline runner, the REST server
+#   cmd/common    what the tools' main.c share: usage, output files, secrets, connection options
+FOLDERS := common stream milvus transfer migrate cli
+DIR_common := lib/common
+DIR_stream := lib/stream
+DIR_milvus := lib/milvus
+DIR_transfer := lib/transfer
+DIR_migrate := lib/migrate
+DIR_cli := cmd/common
+USES_common :=
+USES_stream := common
+USES_milvus := common stream
+USES_transfer := common stream milvus
+USES_migrate := common
+USES_cli := common stream milvus
+PKGS_common :=
+PKGS_stream := msgpack libxxhash
+PKGS_milvus := grpc libprotobuf-c
+PKGS_transfer := grpc libprotobuf-c msgpack
+PKGS_migrate := yaml-0.1 libmicrohttpd jansson
+PKGS_cli := libprotobuf-c
+# Folders whose code includes the generated protobuf-c headers.
+GEN_USERS := milvus transfer cli
+
+# What each tool links: its folders (in link order) and, through them, its packages. mvs-cat and
+# mvs-map link neither gRPC nor protobuf-c.
+LINK_mvs-cat := cli stream common
+LINK_mvs-map := cli stream common
+LINK_mvs-export := cli transfer milvus stream common
+LINK_mvs-import := cli transfer milvus stream common
+LINK_mvs-migrate := cli migrate common
+
+# Include paths and compile flags of a folder (or of a tool through what it links).
+folder_incs = $(foreach f,$(1) $(USES_$(1)),-I$(DIR_$(f))) $(if $(filter $(1) $(USES_$(1)),$(GEN_USERS) milvus),-I$(O)/gen)
+pkg_cflags = $(if $(strip $(1)),$(shell pkg-config --cflags $(1) 2>/dev/null))
+pkg_libs = $(if $(strip $(1)),$(shell pkg-config --libs $(1) 2>/dev/null))
+link_pkgs = $(sort $(foreach f,$(1),$(PKGS_$(f)) $(foreach u,$(USES_$(f)),$(PKGS_$(u)))))
 
 PROTOS := $(wildcard proto/*.proto)
 GEN_C := $(patsubst proto/%.proto,$(O)/gen/%.pb-c.c,$(PROTOS))
 GEN_H := $(GEN_C:.c=.h)
-LIB_SRC := $(wildcard lib/*.c)
-LIB_OBJ := $(patsubst lib/%.c,$(O)/obj/lib/%.o,$(LIB_SRC)) $(patsubst $(O)/gen/%.c,$(O)/obj/gen/%.o,$(GEN_C))
+folder_objs = $(patsubst %.c,$(O)/obj/%.o,$(wildcard $(DIR_$(1))/*.c)) \
+	$(if $(filter milvus,$(1)),$(patsubst $(O)/gen/%.c,$(O)/obj/gen/%.o,$(GEN_C)))
+folder_lib = $(O)/libmvs-$(1).a
+ALL_INCS := $(foreach f,$(FOLDERS),-I$(DIR_$(f))) -I$(O)/gen
+ALL_PKGS := $(sort $(foreach f,$(FOLDERS),$(PKGS_$(f))))
+# The whole library in one archive, for the unit tests, the test tools and the benchmarks.
 LIBMVS := $(O)/libmvs.a
+LIBMVS_OBJS := $(foreach f,$(FOLDERS),$(call folder_objs,$(f)))
+LIBS := $(call pkg_libs,$(ALL_PKGS)) -lpthread -lm
+ALL_CFLAGS := $(BASE_CFLAGS) $(ALL_INCS) $(call pkg_cflags,$(ALL_PKGS))
 
-TOOLS := $(patsubst cmd/%/,%,$(sort $(dir $(wildcard cmd/*/main.c))))
+TOOLS := $(patsubst cmd/%/,%,$(filter-out cmd/common/,$(sort $(dir $(wildcard cmd/*/main.c)))))
 TOOL_BINS := $(addprefix $(BIN)/,$(TOOLS))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRC))
@@ -69,6 +117,10 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRC))
 TOOL_SRC := $(wildcard tests/tools/*.c)
 TESTTOOL_BINS := $(patsubst tests/tools/%.c,$(O)/tests/tools/%,$(TOOL_SRC))
 MAN_PAGES := $(wildcard man/*.[1-8])
+LAYOUT_OK := $(O)/layout.ok
+# scripts/check-layout's rules: 'DIR=USED_DIRS :PACKAGES' per folder and per tool.
+LAYOUT_RULES := $(foreach f,$(FOLDERS),'$(DIR_$(f))=$(foreach u,$(USES_$(f)),$(DIR_$(u))) :$(PKGS_$(f))') \
+	$(foreach t,$(TOOLS),'cmd/$(t)=$(foreach u,$(LINK_$(t)),$(DIR_$(u))) :')
 
 .PHONY: all deps check check-valgrind check-asan test-deps fuzz demo bench install uninstall clean
 .DEFAULT_GOAL := all
@@ -80,6 +132,11 @@ all: $(TOOL_BINS) $(LIBMVS) $(UNIT_BINS) $(TESTTOOL_BINS)
 deps:
 	@echo "mvs: build and test dependencies are installed"
 
+$(LAYOUT_OK): scripts/check-layout $(wildcard lib/*/*.[ch] cmd/*/*.[ch])
+	@mkdir -p $(dir $@)
+	$(call say,LAYOUT,scripts/check-layout)
+	$(Q)sh scripts/check-layout $(LAYOUT_RULES) && touch $@
+
 $(O)/gen/%.pb-c.c $(O)/gen/%.pb-c.h: proto/%.proto
 	@mkdir -p $(O)/gen
 	$(call say,PROTOC,$<)
@@ -88,29 +145,41 @@ $(O)/gen/%.pb-c.c $(O)/gen/%.pb-c.h: proto/%.proto
 $(O)/obj/gen/%.o: $(O)/gen/%.c $(GEN_H)
 	@mkdir -p $(dir $@)
 	$(call say,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -Wno-unused-parameter -c -o $@ $<
+	$(Q)$(CC) $(BASE_CFLAGS) $(call pkg_cflags,libprotobuf-c) -I$(O)/gen -Wno-unused-parameter -c -o $@ $<
 
-$(O)/obj/lib/%.o: lib/%.c $(GEN_H)
-	@mkdir -p $(dir $@)
-	$(call say,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+# One compile rule and one archive per folder.
+define folder_rule
+$(O)/obj/$(DIR_$(1))/%.o: $(DIR_$(1))/%.c $(if $(filter $(1) $(USES_$(1)),$(GEN_USERS) milvus),$(GEN_H)) | $(LAYOUT_OK)
+	@mkdir -p $$(dir $$@)
+	$$(call say,CC,$$@)
+	$$(Q)$$(CC) $$(BASE_CFLAGS) $$(call folder_incs,$(1)) $$(call pkg_cflags,$$(call link_pkgs,$(1))) -c -o $$@ $$<
 
-$(LIBMVS): $(LIB_OBJ)
+$(call folder_lib,$(1)): $(call folder_objs,$(1))
+	@mkdir -p $$(dir $$@)
+	$$(call say,AR,$$@)
+	$$(Q)rm -f $$@ && ar rcs $$@ $$^
+endef
+$(foreach f,$(FOLDERS),$(eval $(call folder_rule,$(f))))
+
+$(LIBMVS): $(LIBMVS_OBJS)
 	@mkdir -p $(dir $@)
 	$(call say,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(O)/obj/cmd/%.o: cmd/%.c $(GEN_H)
-	@mkdir -p $(dir $@)
-	$(call say,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
-
-# One link rule per tool: bin/mvs-x from cmd/mvs-x/*.c and the library.
+# One rule per tool: bin/mvs-x from cmd/mvs-x/*.c, compiled with the include paths of the folders it
+# links and linked with those folders' archives and packages only.
 define tool_rule
-$(BIN)/$(1): $(patsubst cmd/%.c,$(O)/obj/cmd/%.o,$(wildcard cmd/$(1)/*.c)) $(LIBMVS)
+$(O)/obj/cmd/$(1)/%.o: cmd/$(1)/%.c $(if $(filter milvus,$(LINK_$(1))),$(GEN_H)) | $(LAYOUT_OK)
+	@mkdir -p $$(dir $$@)
+	$$(call say,CC,$$@)
+	$$(Q)$$(CC) $$(BASE_CFLAGS) $(foreach f,$(LINK_$(1)),-I$(DIR_$(f))) $(if $(filter milvus,$(LINK_$(1))),-I$(O)/gen) \
+		$$(call pkg_cflags,$$(call link_pkgs,$(LINK_$(1)))) -c -o $$@ $$<
+
+$(BIN)/$(1): $(patsubst cmd/%.c,$(O)/obj/cmd/%.o,$(wildcard cmd/$(1)/*.c)) $(foreach f,$(LINK_$(1)),$(call folder_lib,$(f)))
 	@mkdir -p $$(dir $$@)
 	$$(call say,LD,$$@)
-	$$(Q)$$(CC) $$(ALL_LDFLAGS) -o $$@ $$(filter %.o,$$^) $$(LIBMVS) $$(LIBS)
+	$$(Q)$$(CC) $$(ALL_LDFLAGS) -o $$@ $$(filter %.o,$$^) $$(filter %.a,$$^) \
+		$$(call pkg_libs,$$(call link_pkgs,$(LINK_$(1)))) -lpthread -lm
 endef
 $(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
 

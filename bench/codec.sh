@@ -2,13 +2,14 @@
 # Makefile's flags against build/libmvs.a and runs it for dim 128 and dim 768 (CODEC_SIZES, ROWSxDIM).
 # Writes the section to $BT/section-codec.md.
 
-CODEC_PKGS="grpc libprotobuf-c msgpack libxxhash yaml-0.1 libmicrohttpd"
+CODEC_PKGS="grpc libprotobuf-c msgpack libxxhash yaml-0.1 libmicrohttpd jansson"
 
 codec_build() {
-	local exe=$BENCH_BUILD/codec_bench
+	local exe=$BENCH_BUILD/codec_bench incs="" dir
 	[ -f "$MVS_TOP/build/libmvs.a" ] || die "build/libmvs.a is missing: run make"
-	# shellcheck disable=SC2046
-	${CC:-cc} -std=c11 -D_GNU_SOURCE -Wall -Wextra -O2 -g -I"$MVS_TOP/lib" -I"$MVS_TOP/build/gen" \
+	for dir in "$MVS_TOP"/lib/*/ "$MVS_TOP"/cmd/common/; do incs="$incs -I$dir"; done
+	# shellcheck disable=SC2046,SC2086
+	${CC:-cc} -std=c11 -D_GNU_SOURCE -Wall -Wextra -O2 -g $incs -I"$MVS_TOP/build/gen" \
 		$(pkg-config --cflags $CODEC_PKGS) -o "$exe" "$MVS_TOP/bench/codec_bench.c" \
 		"$MVS_TOP/build/libmvs.a" $(pkg-config --libs $CODEC_PKGS) -lpthread -lm ||
 		die "cannot build bench/codec_bench.c"

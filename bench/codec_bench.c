@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <fcntl.h>
 
+#include "mvs_check.h"
 #include "mvs_row.h"
 #include "mvs_schema.h"
 #include "mvs_stream.h"

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mvs_check.h"
 #include "mvs_cli.h"
 #include "mvs_exit.h"
 #include "mvs_json.h"

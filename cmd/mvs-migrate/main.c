@@ -1,6 +1,7 @@
 /* mvs-migrate: milvus-migration's `start` and `server run` on top of the mvs tools. `start` reads
- * migration.yaml (lib/mvs_config) and runs mvs-export | mvs-map | mvs-import per collection
- * (lib/mvs_pipeline); `server run` serves the same through milvus-migration's REST API (lib/mvs_rest). */
+ * migration.yaml (lib/migrate/mvs_config) and runs mvs-export | mvs-map | mvs-import per collection
+ * (lib/migrate/mvs_migration: mvs_plan builds the command lines, mvs_runner runs them); `server run`
+ * serves the same through milvus-migration's REST API (lib/migrate/mvs_rest). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -15,7 +16,8 @@
 #include "mvs_cli.h"
 #include "mvs_config.h"
 #include "mvs_exit.h"
-#include "mvs_pipeline.h"
+#include "mvs_migration.h"
+#include "mvs_plan.h"
 #include "mvs_rest.h"
 
 static const char usage_text[] =
@@ -76,9 +78,9 @@ static void bad_option(const char *cmd, char **argv, const char *shorts)
 static void print_diag(const struct mvs_cfg_diag *d)
 {
 	for (size_t i = 0; i < d->n; i++)
-		fprintf(stderr, "%s: %s\n", mvs_cli_tool(), d->lines[i]);
+		fprintf(stderr, "%s: %s\n", mvs_log_tool(), d->lines[i]);
 	if (d->errors + d->warnings > d->n)
-		fprintf(stderr, "%s: ... and %zu more problems\n", mvs_cli_tool(), d->errors + d->warnings - d->n);
+		fprintf(stderr, "%s: ... and %zu more problems\n", mvs_log_tool(), d->errors + d->warnings - d->n);
 }
 
 /* -t NAME: milvus-migration's override of the source and target collection. */
@@ -203,7 +205,7 @@ static int cmd_start(int argc, char **argv)
 
 	char id[MVS_JOB_ID_SIZE];
 	mvs_job_id(id);
-	char *bindir = mvs_pipeline_bindir();
+	char *bindir = mvs_plan_bindir();
 	struct mvs_migration m = {
 		.bindir = bindir ? bindir : ".", .job_id = id, .quiet = quiet,
 		.progress = progress || isatty(STDERR_FILENO), .cancel = &interrupted,
@@ -244,7 +246,7 @@ static int cmd_server(int argc, char **argv)
 	}
 	if (optind < argc)
 		mvs_usage_error("server run: unexpected argument '%s'", argv[optind]);
-	char *bindir = mvs_pipeline_bindir();
+	char *bindir = mvs_plan_bindir();
 	opt.bindir = bindir ? bindir : ".";
 	int rc = mvs_rest_serve(&opt);
 	free(bindir);

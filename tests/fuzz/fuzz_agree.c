@@ -6,7 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "mvs_columns.h"
+#include "mvs_check.h"
+#include "mvs_batch.h"
 #include "mvs_row.h"
 #include "mvs_schema.h"
 #include "mvs_types.h"

@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "mvs_check.h"
 #include "mvs_json.h"
 #include "mvs_map.h"
 #include "mvs_row.h"

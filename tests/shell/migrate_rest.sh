@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # mvs-migrate server run, driven with curl against stand-in tools: milvus-migration's envelope on every
-# reply, healthy, bad JSON, unknown routes and jobs, a synchronous start -> get_job success, an async
-# start with a second start refused while it runs, a failing stage and a bad config reported through
-# the reply and get_job, and a clean stop on SIGTERM.
+# reply, healthy, bad JSON and keys of the wrong type in the body, a body too large, a message that is
+# not UTF-8, unknown routes and jobs, a synchronous start -> get_job success, an async start with a
+# second start refused while it runs, a failing stage and a bad config reported through the reply and
+# get_job, no secret shown, and a clean stop on SIGTERM.
 . "$MVS_TOP/tests/lib.sh"
 migrate=$MVS_BIN/mvs-migrate
 bin=$T/bin
@@ -64,14 +65,35 @@ grep -qE '^\{"code":0,"msg":"success","data":"ok","requestId":"req-[0-9A-Za-z]{2
 status=$(curl -s -o "$T/body" -w '%{http_code}' -H 'RequestId: my-req-1' "$url/healthy")
 grep -qF '"requestId":"my-req-1"}' "$T/body" || fail "RequestId header not echoed"
 
+# Bad bodies (libjansson's words and byte position for bad JSON; ours for a key of the wrong type).
 call POST /start '{"async": tru}'
-expect_reply 200 500 '"bad JSON in the request body at byte 10: expected a JSON value"'
+expect_reply 200 500 "\"bad JSON in the request body at byte 13: invalid token near 'tru'\""
 call POST /start '{"async": true'
-expect_reply 200 500 "\"bad JSON in the request body at byte 14: expected ',' or '}'\""
+expect_reply 200 500 "\"bad JSON in the request body at byte 14: '}' expected near end of file\""
+call POST /start '{} x'
+expect_reply 200 500 "\"bad JSON in the request body at byte 4: end of file expected near 'x'\""
+call POST /start "$(printf '{"config": "m\377.yaml"}')"
+expect_reply 200 500 "\"bad JSON in the request body at byte 13: unable to decode byte 0xff near '\\\"m'\""
 call POST /start '[1]'
 expect_reply 200 500 '"bad JSON in the request body at byte 0: expected a JSON object"'
+call POST /start ' "x"'
+expect_reply 200 500 '"bad JSON in the request body at byte 1: expected a JSON object"'
 call POST /start '{"async": "yes"}'
 expect_reply 200 500 '"bad request body: async must be true or false"'
+call POST /start '{"requestId": 7}'
+expect_reply 200 500 '"bad request body: requestId must be a string"'
+grep -qE '"requestId":"req-[0-9A-Za-z]{21}"}$' "$T/body" || fail "requestId 7 echoed"
+call POST /start '{"requestId": "r-2", "config": null, "async": 1}'
+expect_reply 200 500 '"bad request body: config must be a string (the path of a migration.yaml)"'
+grep -qF '"requestId":"r-2"}' "$T/body" || { cat "$T/body" >&2; fail "requestId of a body with a bad key"; }
+call POST /start '{"config": "a\u0000b", "other": "\u0000"}'
+expect_reply 200 500 '"bad request body: config must not contain \\u0000"'
+head -c 65537 /dev/zero | tr '\0' ' ' >"$T/big.json"
+call POST /start "@$T/big.json"
+expect_reply 200 500 '"request body larger than 65536 bytes"'
+# A message that is not UTF-8 (here the jobId of the query) is sent with U+FFFD in its place.
+call GET '/get_job?jobId=x%FFy'
+expect_reply 200 500 "\"no job with jobId \\\"x$(printf '\357\277\275')y\\\"\""
 call GET '/get_job?jobId=start_nope'
 expect_reply 200 500 '"no job with jobId \"start_nope\""'
 call GET /get_job
@@ -91,6 +113,9 @@ expect_reply 200 0 '"success"'
 grep -qF "\"data\":{\"jobId\":\"$id\",\"jobStatus\":\"success\",\"jobProcess\":100,\"msg\":\"\",\"totalTasks\":1,\"finishTasks\":1,\"rows\":{\"exported\":100,\"imported\":100}}" "$T/body" ||
 	{ cat "$T/body" >&2; fail "get_job after a synchronous start"; }
 grep -qxF "mvs-migrate: jobId is $id" "$T/server.err" || fail "server log has no jobId line"
+# A body of white space only is no body.
+call POST /start $' \r\n\t'
+expect_reply 200 0 '"success"'
 
 # An async start; a second start while it runs is refused; then it finishes.
 touch "$bin/use-gate"
@@ -129,6 +154,17 @@ call GET "/get_job?jobId=$id"
 grep -qF '"jobStatus":"fail"' "$T/body" || fail "bad config job not failed"
 call POST /start "{\"config\": \"$T/none.yaml\"}"
 expect_reply 200 500 "\"$T/none.yaml: error: cannot open: No such file or directory\""
+
+# A secret never shows, in the reply or in the server's log, even in the message about a bad one.
+cat >"$T/cfg/secret.yaml" <<'EOF'
+dumper: {worker: {workMode: milvus2x}}
+meta: {mode: config, collection: c}
+source: {milvus2x: {endpoint: 'src:1', password: 'hunter2${s3cr-t}'}}
+target: {milvus2x: {endpoint: 'dst:2'}}
+EOF
+call POST /start '{"config": "secret.yaml"}'
+expect_reply 200 500 "\"$T/cfg/secret.yaml:3:50: error: source.milvus2x.password: a \\\"\${...}\\\" that is not an environment variable reference (a name of letters, digits and _; the value is a secret, so it is not shown)\""
+! grep -q 'hunter2\|s3cr' "$T/body" "$T/server.err" || { cat "$T/body" "$T/server.err" >&2; fail "a secret was shown"; }
 
 # SIGTERM stops the server cleanly.
 kill -TERM "$server"

@@ -11,7 +11,9 @@
 
 #include <msgpack.h>
 
-#include "mvs_columns.h"
+#include "mvs_check.h"
+#include "mvs_batch.h"
+#include "mvs_page.h"
 #include "mvs_row.h"
 #include "mvs_types.h"
 #include "check.h"

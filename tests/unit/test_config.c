@@ -1,6 +1,6 @@
-/* Unit tests of the migration.yaml reader (lib/mvs_config.c) and of the command lines it turns into
- * (mvs_plan_build / mvs_plan_shell in lib/mvs_pipeline.c): the seed document's example, every key,
- * ${ENV} values, and the exact text of warnings and errors. */
+/* Unit tests of the migration.yaml reader (lib/migrate/mvs_config.c) and of the command lines it turns
+ * into (mvs_plan_build / mvs_plan_shell in lib/migrate/mvs_plan.c): the seed document's example, every
+ * key, ${ENV} values, and the exact text of warnings and errors. */
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "mvs_config.h"
-#include "mvs_pipeline.h"
+#include "mvs_plan.h"
 #include "check.h"
 
 
@@ -308,6 +308,12 @@ static void test_env(void)
 	PROBLEM(HEAD "meta: {mode: config, collection: '${1X}'}\n" ENDPOINTS,
 		"migration.yaml:2:34: error: meta.collection: \"${1X}\" is not an environment variable reference "
 		"(a name of letters, digits and _)");
+	/* A password that looks like a reference but is not one: the message shows none of it. */
+	PROBLEM(HEAD "meta: {mode: config, collection: c}\n"
+		"source:\n  milvus2x:\n    endpoint: a:1\n    password: 'pw${s3cr-t}'\n"
+		"target: {milvus2x: {endpoint: 'b:2'}}\n",
+		"migration.yaml:6:15: error: source.milvus2x.password: a \"${...}\" that is not an environment "
+		"variable reference (a name of letters, digits and _; the value is a secret, so it is not shown)");
 }
 
 static void test_warnings(void)

@@ -9,6 +9,7 @@
 
 #include <msgpack.h>
 
+#include "mvs_check.h"
 #include "mvs_milvus_schema.h"
 #include "mvs_types.h"
 #include "check.h"

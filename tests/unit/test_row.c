@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mvs_check.h"
+#include "mvs_mpack.h"
 #include "mvs_row.h"
 #include "mvs_schema.h"
 #include "mvs_types.h"
@@ -47,8 +49,8 @@ static void expect_one_value(const char *what)
 {
 	const unsigned char *p = (const unsigned char *)sb.data;
 
-	if (mvs_row_skip_value(p, sb.size) != sb.size) {
-		fprintf(stderr, "%s: skip gave %zu, want %zu\n", what, mvs_row_skip_value(p, sb.size),
+	if (mvs_mp_skip(p, sb.size) != sb.size) {
+		fprintf(stderr, "%s: skip gave %zu, want %zu\n", what, mvs_mp_skip(p, sb.size),
 			sb.size);
 		failures++;
 	}
@@ -57,7 +59,7 @@ static void expect_one_value(const char *what)
 			cut = sb.size / 2;
 		if (sb.size > 256 && cut == sb.size / 2 + 1)
 			cut = sb.size - 64;
-		if (mvs_row_skip_value(p, cut) != 0) {
+		if (mvs_mp_skip(p, cut) != 0) {
 			fprintf(stderr, "%s: prefix of %zu bytes measured as a value\n", what, cut);
 			failures++;
 			break;
@@ -150,20 +152,20 @@ static void test_skip_every_format(void)
 	for (int i = 0; i < 100000; i++)
 		raw("\x91", 1);
 	raw("\xc0", 1);
-	CHECK(mvs_row_skip_value((const unsigned char *)sb.data, sb.size) == sb.size);
-	CHECK(mvs_row_skip_value((const unsigned char *)sb.data, sb.size - 1) == 0);
+	CHECK(mvs_mp_skip((const unsigned char *)sb.data, sb.size) == sb.size);
+	CHECK(mvs_mp_skip((const unsigned char *)sb.data, sb.size - 1) == 0);
 
 	/* malformed: the never-used byte, and counts that the bytes cannot hold */
-	CHECK(mvs_row_skip_value((const unsigned char *)"\xc1", 1) == 0);
-	CHECK(mvs_row_skip_value((const unsigned char *)"\x92\xc1\x01", 3) == 0);
-	CHECK(mvs_row_skip_value((const unsigned char *)"\xdd\xff\xff\xff\xff\x01\x02", 7) == 0);
-	CHECK(mvs_row_skip_value((const unsigned char *)"\xdf\xff\xff\xff\xff\x01\x02", 7) == 0);
-	CHECK(mvs_row_skip_value((const unsigned char *)"\xc6\xff\xff\xff\xff\x01", 6) == 0);
-	CHECK(mvs_row_skip_value((const unsigned char *)"\xdb\xff\xff\xff\xff\x01", 6) == 0);
-	CHECK(mvs_row_skip_value((const unsigned char *)"\xc9\xff\xff\xff\xff\x01\x02", 7) == 0);
-	CHECK(mvs_row_skip_value((const unsigned char *)"", 0) == 0);
+	CHECK(mvs_mp_skip((const unsigned char *)"\xc1", 1) == 0);
+	CHECK(mvs_mp_skip((const unsigned char *)"\x92\xc1\x01", 3) == 0);
+	CHECK(mvs_mp_skip((const unsigned char *)"\xdd\xff\xff\xff\xff\x01\x02", 7) == 0);
+	CHECK(mvs_mp_skip((const unsigned char *)"\xdf\xff\xff\xff\xff\x01\x02", 7) == 0);
+	CHECK(mvs_mp_skip((const unsigned char *)"\xc6\xff\xff\xff\xff\x01", 6) == 0);
+	CHECK(mvs_mp_skip((const unsigned char *)"\xdb\xff\xff\xff\xff\x01", 6) == 0);
+	CHECK(mvs_mp_skip((const unsigned char *)"\xc9\xff\xff\xff\xff\x01\x02", 7) == 0);
+	CHECK(mvs_mp_skip((const unsigned char *)"", 0) == 0);
 	/* only the first value counts */
-	CHECK(mvs_row_skip_value((const unsigned char *)"\x01\x02", 2) == 1);
+	CHECK(mvs_mp_skip((const unsigned char *)"\x01\x02", 2) == 1);
 }
 
 static void test_split(void)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mvs_check.h"
 #include "mvs_header.h"
 #include "mvs_schema.h"
 #include "mvs_types.h"

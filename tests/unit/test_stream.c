@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include "mvs_check.h"
 #include "mvs_exit.h"
 #include "mvs_header.h"
 #include "mvs_row.h"

@@ -14,7 +14,8 @@
 #include <string.h>
 
 #include "check.h"
-#include "mvs_columns.h"
+#include "mvs_check.h"
+#include "mvs_batch.h"
 #include "mvs_row.h"
 #include "mvs_schema.h"
 #include "mvs_types.h"

@@ -1,0 +1,48 @@
+/* What every mvs tool's main.c shares: the tool name in messages, error and warning output on stderr,
+ * --help/--version/usage-error manners, the output file (-o FILE written to FILE.part and renamed only
+ * on success, refusing a terminal without -f). Messages and progress are mvs_log.h's. */
+#ifndef MVS_CLI_H
+#define MVS_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mvs_log.h"
+
+/* Sets the tool name that prefixes every message (mvs_log_init). Call first in main. */
+void mvs_cli_init(const char *tool);
+
+/* Prints "TOOL: MESSAGE\nTry 'TOOL --help'." to stderr and exits MVS_EXIT_USAGE. */
+void mvs_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+void mvs_print_version(void);	/* "mvs-map (mvs) 0.1.0" on stdout */
+
+/* The binary output of a tool. path NULL or "-" is stdout. With a path the data goes to PATH.part
+ * and mvs_output_commit renames it into place, so a failed run never leaves a complete-looking file.
+ * Refuses a terminal unless force. Returns the fd, or -1 after printing why. */
+int mvs_output_open(const char *path, bool force);
+/* Closes the output; renames PATH.part to PATH when ok, removes it otherwise. Returns 0 or -1. */
+int mvs_output_commit(bool ok);
+
+/* Input: path NULL or "-" is stdin. Returns the fd, or -1 after printing why. */
+int mvs_input_open(const char *path);
+
+/* The getopt_long values of --help and --version, for the tools whose option switch ends in
+ * mvs_cli_default_option. The tools' own values run from 256 up, well below these. */
+enum { MVS_CLI_OPT_HELP = 0x1000, MVS_CLI_OPT_VERSION };
+#define MVS_CLI_HELP_VERSION_OPTIONS \
+	{ "help", no_argument, NULL, MVS_CLI_OPT_HELP }, \
+	{ "version", no_argument, NULL, MVS_CLI_OPT_VERSION }
+
+/* The default: case of a tool's getopt_long switch, run with opterr = 0 and ":" leading the short
+ * options: --help prints usage_text to stdout and exits 0, --version prints the version and exits 0;
+ * anything else is the usage error "option 'X' needs a value" or "unknown option 'X'". */
+void mvs_cli_default_option(int opt, const char *usage_text, char **argv) __attribute__((noreturn));
+
+/* Parses a non-negative integer option value; usage error naming the option otherwise. */
+int64_t mvs_parse_count(const char *option, const char *value, int64_t min, int64_t max);
+
+/* Ends the process the way one killed by SIGPIPE ends (status 141): a closed pipe downstream
+ * (`mvs-cat | head -1`) is not this stage's failure, so it leaves silently. */
+void mvs_exit_broken_pipe(void) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,331 @@
+/* The migration job of mvs-migrate (see mvs_migration.h): for each collection, its plans (one per
+ * shard), a check that the tools exist, the runner, then the job's bookkeeping: the overall percent,
+ * rows so far, the stages' lines passed on (named by shard), and the message of the stage that failed. */
+#include "mvs_migration.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mvs_exit.h"
+#include "mvs_log.h"
+#include "mvs_plan.h"
+#include "mvs_runner.h"
+
+void mvs_job_id(char id[MVS_JOB_ID_SIZE])
+{
+	static const char alphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+	unsigned char rnd[21];
+
+	if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd) {
+		/* No entropy source: ids need only be unique within this server. */
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		uint64_t x = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20) ^ (uint64_t)getpid();
+		for (size_t i = 0; i < sizeof rnd; i++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			rnd[i] = (unsigned char)x;
+		}
+	}
+	memcpy(id, "start_", 6);
+	for (size_t i = 0; i < sizeof rnd; i++)
+		id[6 + i] = alphabet[rnd[i] % (sizeof alphabet - 1)];
+	id[6 + sizeof rnd] = '\0';
+}
+
+/* One pipeline of the collection being copied: the whole collection, or one of its shards. */
+struct shard_state {
+	struct mvs_runner_counts counts;
+	char *split_lo, *split_hi;	/* mvs-export's "(split points LO HI)", hex; NULL until seen */
+};
+
+struct job {
+	const struct mvs_migration *m;
+	struct mvs_job_status st;
+	size_t index, count;		/* the collection being copied, of how many */
+	uint32_t shards;		/* its pipelines: 1, or the shards run at once */
+	struct shard_state *sh;		/* [shards] */
+	uint64_t done_exported, done_imported;
+	double start, last_progress;
+	bool percent_logged;
+};
+
+static void log_percent(struct job *j, int percent)
+{
+	if (j->percent_logged && percent <= j->st.percent)
+		return;
+	j->st.percent = percent;
+	j->percent_logged = true;
+	if (!j->m->quiet)
+		fprintf(stderr, "%s: [\"=================>JobProcess!\"] [Percent=%d]\n", mvs_log_tool(), percent);
+}
+
+static void job_status(struct job *j)
+{
+	if (j->m->status)
+		j->m->status(j->m->ctx, &j->st);
+}
+
+/* mvs-export's line about its shard, `collection "C": shard I/N: FILTER[ (split points LO HI)]`:
+ * keeps the split points of a key-range split. True when the line is one. */
+static bool shard_line(struct shard_state *sh, const char *rest)
+{
+	static const char tag[] = " (split points ";
+	const char *p = strstr(rest, "\": shard "), *at = NULL;
+	size_t len = strlen(rest);
+
+	if (strncmp(rest, "collection \"", 12) != 0 || !p)
+		return false;
+	for (const char *q = strstr(p, tag); q; q = strstr(q + 1, tag))
+		at = q;
+	if (at && len && rest[len - 1] == ')') {
+		char *lo = NULL, *hi = NULL;
+		if (sscanf(at + strlen(tag), "%ms %m[^)]", &lo, &hi) == 2) {
+			free(sh->split_lo);
+			free(sh->split_hi);
+			sh->split_lo = lo;
+			sh->split_hi = hi;
+		} else {
+			free(lo);
+		}
+	}
+	return true;
+}
+
+static void on_line(void *ctx, size_t pipe, const struct mvs_stage *stage, const char *line)
+{
+	struct job *j = ctx;
+	size_t nl = strlen(stage->name);
+	bool named = strncmp(line, stage->name, nl) == 0 && line[nl] == ':';
+	const char *rest = named ? line + nl + (line[nl + 1] == ' ' ? 2 : 1) : line;
+
+	if (j->shards > 1 && strcmp(stage->name, "mvs-export") == 0 && named && shard_line(&j->sh[pipe], rest))
+		pipe = SIZE_MAX;	/* it names its shard itself */
+	if (j->m->quiet && !strstr(line, "error:") && !strstr(line, "warning:"))
+		return;
+	if (j->shards > 1 && pipe != SIZE_MAX)
+		fprintf(stderr, "%s: shard %zu/%" PRIu32 ": %s\n", stage->name, pipe, j->shards, rest);
+	else if (named)
+		fprintf(stderr, "%s\n", line);
+	else
+		fprintf(stderr, "%s: %s\n", stage->name, line);
+}
+
+/* The share of a pipeline's rows written to the target: rows imported out of the rows to copy, the
+ * total being what mvs-export's percent implies (rows / percent of count(*)) until its summary gives
+ * the exact number. */
+static double pipeline_fraction(const struct mvs_runner_counts *k)
+{
+	double total = 0;
+
+	if (k->export_final >= 0)
+		total = (double)k->export_final;
+	else if (k->export_percent > 0)
+		total = k->exported * 100.0 / k->export_percent;
+	if (total > 0)
+		return k->imported < total ? k->imported / total : 1;
+	return k->export_final == 0 && k->import_final >= 0 ? 1 : 0;
+}
+
+/* Percent = rows written to the target out of the rows to copy: each collection has an equal share,
+ * and within it each shard (the shards are balanced by design); 100 only comes when everything is
+ * done. */
+static void on_progress(void *ctx, size_t pipe, const struct mvs_runner_counts *k)
+{
+	struct job *j = ctx;
+	uint64_t exported = 0, imported = 0;
+	double frac = 0;
+
+	j->sh[pipe].counts = *k;
+	for (uint32_t p = 0; p < j->shards; p++) {
+		exported += j->sh[p].counts.exported;
+		imported += j->sh[p].counts.imported;
+		frac += pipeline_fraction(&j->sh[p].counts) / j->shards;
+	}
+	if (frac > 0.99)
+		frac = 0.99;
+	j->st.exported = j->done_exported + exported;
+	j->st.imported = j->done_imported + imported;
+	log_percent(j, (int)(100 * (j->index + frac) / j->count));
+
+	double now = mvs_now();
+	if (j->m->progress && !j->m->quiet && now - j->last_progress >= 1.0) {
+		double secs = now - j->start;
+		j->last_progress = now;
+		fprintf(stderr, "%s: %s: %" PRIu64 " rows exported, %" PRIu64 " imported (%d%%), %.0f rows/s\n",
+			mvs_log_tool(), j->st.collection, exported, imported, j->st.percent,
+			secs > 0 ? j->st.imported / secs : 0);
+	}
+	job_status(j);
+}
+
+/* Every tool present and executable before anything starts. */
+static int check_tools(const struct mvs_plan *plan, struct mvs_migration_result *res)
+{
+	for (int s = 0; s < MVS_STAGES; s++) {
+		const char *path = plan->stage[s].argv[0];
+		if (access(path, X_OK) != 0) {
+			snprintf(res->message, sizeof res->message, "cannot run %s: %s (set MVS_BIN to the directory "
+				 "holding mvs-export, mvs-map and mvs-import)", path, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Neighbouring shards of a key-range split must agree on the point between them; they compute it
+ * from the source each, so a source written to while they started can make them disagree. */
+static int check_splits(const struct job *j, const char *collection, struct mvs_migration_result *res)
+{
+	for (uint32_t p = 0; p + 1 < j->shards; p++) {
+		const char *hi = j->sh[p].split_hi, *lo = j->sh[p + 1].split_lo;
+		if (hi && lo && strcmp(hi, lo) != 0) {
+			snprintf(res->message, sizeof res->message, "shards %" PRIu32 "/%" PRIu32 " and %" PRIu32 "/%"
+				 PRIu32 " of collection %s split the keys at different points (the source changed "
+				 "while they started): rows may be missing or doubled; copy it again while nothing "
+				 "writes to the source", p, j->shards, p + 1, j->shards, collection);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void shards_reset(struct job *j)
+{
+	for (uint32_t p = 0; p < j->shards; p++) {
+		free(j->sh[p].split_lo);
+		free(j->sh[p].split_hi);
+		j->sh[p] = (struct shard_state){ 0 };
+	}
+}
+
+/* Copies collection j->index with j->shards pipelines at once. Returns 0, or the exit code with
+ * res->message set. */
+static int copy_collection(const struct mvs_cfg *cfg, struct job *j, const struct mvs_runner_hooks *hooks,
+			   struct mvs_migration_result *res)
+{
+	const struct mvs_migration *m = j->m;
+	const struct mvs_cfg_collection *col = &cfg->collections[j->index];
+	uint32_t n = j->shards;
+	struct mvs_plan *plans = calloc(n, sizeof *plans);
+	struct mvs_stage *stages = calloc((size_t)n * MVS_STAGES, sizeof *stages);
+	struct mvs_runner_result *pr = calloc(n, sizeof *pr);
+	uint32_t built = 0;
+	int rc = MVS_EXIT_FAILURE;
+	double t0 = mvs_now();
+
+	snprintf(res->message, sizeof res->message, "out of memory");
+	if (!plans || !stages || !pr)
+		goto out;
+	for (; built < n; built++) {
+		if (mvs_plan_build_shard(cfg, j->index, built, n, m->bindir, &plans[built]) < 0)
+			goto out;
+		memcpy(&stages[(size_t)built * MVS_STAGES], plans[built].stage, sizeof plans[built].stage);
+	}
+	if (check_tools(&plans[0], res) < 0)
+		goto out;
+	const struct mvs_plan *plan = &plans[0];
+	j->st.collection = col->name;
+	job_status(j);
+	if (!m->quiet) {
+		char how[64] = "";
+		if (n > 1)
+			snprintf(how, sizeof how, " as %" PRIu32 " shards", n);
+		if (strcmp(plan->source, plan->target) != 0)
+			mvs_info("migrating collection %s to %s (%zu of %zu)%s", plan->source, plan->target,
+				 j->index + 1, j->count, how);
+		else
+			mvs_info("migrating collection %s (%zu of %zu)%s", plan->source, j->index + 1, j->count, how);
+	}
+	log_percent(j, j->st.percent);
+	int first = mvs_runner_run(stages, n, MVS_STAGES, hooks, pr);
+
+	uint64_t exported = 0, imported = 0;
+	for (uint32_t p = 0; p < n; p++) {
+		const struct mvs_runner_counts *k = &pr[p].counts;
+		exported += k->export_final >= 0 ? (uint64_t)k->export_final : k->exported;
+		imported += k->import_final >= 0 ? (uint64_t)k->import_final : k->imported;
+	}
+	j->st.exported = j->done_exported + exported;
+	j->st.imported = j->done_imported + imported;
+	if (first >= 0) {
+		const struct mvs_runner_result *f = &pr[first];
+		char shard[48] = "";
+		if (n > 1 && f->failed >= 0)
+			snprintf(shard, sizeof shard, "shard %d/%" PRIu32 ": ", first, n);
+		if (f->failed >= 0)
+			snprintf(res->message, sizeof res->message, "%sstage %s: %s", shard,
+				 plans[first].stage[f->failed].name, f->message);
+		else
+			snprintf(res->message, sizeof res->message, "%s", f->message);
+		rc = f->exit_code;
+		goto out;
+	}
+	if (check_splits(j, col->name, res) < 0) {
+		rc = MVS_EXIT_VERIFY;
+		goto out;
+	}
+	j->done_exported += exported;
+	j->done_imported += imported;
+	double secs = mvs_now() - t0;
+	mvs_info("collection %s: %" PRIu64 " rows in %.1f s (%.0f rows/s)", col->name, imported, secs,
+		 secs > 0 ? imported / secs : 0);
+	rc = 0;
+out:
+	for (uint32_t p = 0; p < built; p++)
+		mvs_plan_free(&plans[p]);
+	free(plans);
+	free(stages);
+	free(pr);
+	shards_reset(j);
+	return rc;
+}
+
+int mvs_migration_run(const struct mvs_cfg *cfg, const struct mvs_migration *m, struct mvs_migration_result *res)
+{
+	struct job j = { .m = m, .count = cfg->ncollections, .start = mvs_now() };
+	struct mvs_runner_hooks hooks = { .line = on_line, .progress = on_progress, .ctx = &j, .cancel = m->cancel };
+
+	memset(res, 0, sizeof *res);
+	j.shards = cfg->parallelism > 1 ? (uint32_t)cfg->parallelism : 1;
+	j.sh = calloc(j.shards, sizeof *j.sh);
+	if (!j.sh) {
+		res->exit_code = MVS_EXIT_FAILURE;
+		snprintf(res->message, sizeof res->message, "out of memory");
+		return res->exit_code;
+	}
+	j.st.total_tasks = cfg->ncollections;
+	if (m->job_id && !m->quiet)
+		fprintf(stderr, "%s: jobId is %s\n", mvs_log_tool(), m->job_id);
+	for (j.index = 0; j.index < j.count; j.index++) {
+		int rc = copy_collection(cfg, &j, &hooks, res);
+		if (rc) {
+			res->exit_code = rc;
+			size_t len = strlen(res->message);
+			if (j.count > 1 && len < sizeof res->message)
+				snprintf(res->message + len, sizeof res->message - len, " (collection %s, %zu of %zu)",
+					 cfg->collections[j.index].name, j.index + 1, j.count);
+			break;
+		}
+		j.st.finish_tasks++;
+		log_percent(&j, (int)(100 * (j.index + 1) / j.count));
+		job_status(&j);
+	}
+	free(j.sh);
+	res->seconds = mvs_now() - j.start;
+	res->status = j.st;
+	if (res->exit_code == 0 && !m->quiet) {
+		mvs_info("migrated %" PRIu64 " rows in %zu collection%s in %.1f s", j.st.imported, j.count,
+			 j.count == 1 ? "" : "s", res->seconds);
+		fprintf(stderr, "%s: [\"[Starter] Migration Success!\"] [Cost=%.3f]\n", mvs_log_tool(), res->seconds);
+	}
+	job_status(&j);
+	return res->exit_code;
+}

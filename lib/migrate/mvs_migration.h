@@ -1,0 +1,52 @@
+/* The migration job of mvs-migrate, shared by `mvs-migrate start` and the REST server (mvs_rest.h):
+ * copies every collection of a config in turn (mvs_plan.h builds each one's pipelines, mvs_runner.h
+ * runs them, several shards at once with parallelism N), keeps an overall percent and row counts,
+ * prints milvus-migration-style log lines ("jobId is ...", ["=================>JobProcess!"]
+ * [Percent=N], ["[Starter] Migration Success!"] [Cost=S]) and reports the stage that failed. */
+#ifndef MVS_MIGRATION_H
+#define MVS_MIGRATION_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mvs_config.h"
+
+/* A job id like milvus-migration's: "start_" and 21 random letters and digits. */
+#define MVS_JOB_ID_SIZE 28
+void mvs_job_id(char id[MVS_JOB_ID_SIZE]);
+
+/* A migration's state, as get_job reports it. */
+struct mvs_job_status {
+	size_t total_tasks, finish_tasks;	/* collections */
+	int percent;			/* rows written to the target, 0..100, never going down */
+	uint64_t exported, imported;	/* rows, all collections so far */
+	const char *collection;		/* the one being copied (points into the config) */
+};
+
+struct mvs_migration {
+	const char *bindir;		/* where the tools are */
+	const char *job_id;		/* printed as "jobId is ..." */
+	bool quiet;			/* errors only */
+	bool progress;			/* also rows and rows/s lines */
+	atomic_int *cancel;		/* non-zero stops the running stages; may be NULL */
+	/* Called (from the calling thread) whenever the status changed. Optional. */
+	void (*status)(void *ctx, const struct mvs_job_status *st);
+	void *ctx;
+};
+
+struct mvs_migration_result {
+	int exit_code;			/* 0 on success */
+	char message[1400];		/* "stage mvs-import: ..." on failure */
+	struct mvs_job_status status;
+	double seconds;
+};
+
+/* Copies every collection of cfg in turn, logging to stderr; stops at the first failure. With
+ * cfg->parallelism N > 1 each collection is copied by N shard pipelines at once (--shard I/N), and
+ * fails when any of them fails: the message names it ("shard 2/4: stage mvs-import: ..."). Returns
+ * res->exit_code. */
+int mvs_migration_run(const struct mvs_cfg *cfg, const struct mvs_migration *m, struct mvs_migration_result *res);
+
+#endif
