@@ -77,7 +77,7 @@ PKGS_stream := msgpack libxxhash
 PKGS_milvus := grpc libprotobuf-c
 PKGS_transfer := grpc libprotobuf-c msgpack
 PKGS_migrate := yaml-0.1 libmicrohttpd jansson
-PKGS_cli := libprotobuf-c
+PKGS_cli :=
 # Folders whose code includes the generated protobuf-c headers.
 GEN_USERS := milvus transfer cli
 
@@ -94,6 +94,8 @@ folder_incs = $(foreach f,$(1) $(USES_$(1)),-I$(DIR_$(f))) $(if $(filter $(1) $(
 pkg_cflags = $(if $(strip $(1)),$(shell pkg-config --cflags $(1) 2>/dev/null))
 pkg_libs = $(if $(strip $(1)),$(shell pkg-config --libs $(1) 2>/dev/null))
 link_pkgs = $(sort $(foreach f,$(1),$(PKGS_$(f)) $(foreach u,$(USES_$(f)),$(PKGS_$(u)))))
+# A tool's link line: the packages of exactly the folders it links.
+tool_pkgs = $(sort $(foreach f,$(LINK_$(1)),$(PKGS_$(f))))
 
 PROTOS := $(wildcard proto/*.proto)
 GEN_C := $(patsubst proto/%.proto,$(O)/gen/%.pb-c.c,$(PROTOS))
@@ -122,7 +124,7 @@ LAYOUT_OK := $(O)/layout.ok
 LAYOUT_RULES := $(foreach f,$(FOLDERS),'$(DIR_$(f))=$(foreach u,$(USES_$(f)),$(DIR_$(u))) :$(PKGS_$(f))') \
 	$(foreach t,$(TOOLS),'cmd/$(t)=$(foreach u,$(LINK_$(t)),$(DIR_$(u))) :')
 
-.PHONY: all deps check check-valgrind check-asan test-deps fuzz demo bench install uninstall clean
+.PHONY: all layout deps check check-valgrind check-asan test-deps fuzz demo bench install uninstall clean
 .DEFAULT_GOAL := all
 .SECONDARY: $(GEN_C) $(GEN_H)
 
@@ -131,6 +133,10 @@ all: $(TOOL_BINS) $(LIBMVS) $(UNIT_BINS) $(TESTTOOL_BINS)
 # The build and test dependencies (scripts/bootstrap ran at parse time).
 deps:
 	@echo "mvs: build and test dependencies are installed"
+
+# The folder rules alone (the build checks them before compiling anything).
+layout:
+	sh scripts/check-layout $(LAYOUT_RULES)
 
 $(LAYOUT_OK): scripts/check-layout $(wildcard lib/*/*.[ch] cmd/*/*.[ch])
 	@mkdir -p $(dir $@)
@@ -179,7 +185,7 @@ $(BIN)/$(1): $(patsubst cmd/%.c,$(O)/obj/cmd/%.o,$(wildcard cmd/$(1)/*.c)) $(for
 	@mkdir -p $$(dir $$@)
 	$$(call say,LD,$$@)
 	$$(Q)$$(CC) $$(ALL_LDFLAGS) -o $$@ $$(filter %.o,$$^) $$(filter %.a,$$^) \
-		$$(call pkg_libs,$$(call link_pkgs,$(LINK_$(1)))) -lpthread -lm
+		$$(call pkg_libs,$$(call tool_pkgs,$(1))) -lpthread -lm
 endef
 $(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
 

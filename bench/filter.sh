@@ -83,7 +83,7 @@ bench_filter() {
 		local cpu_ratio
 		cpu_ratio=$(calc '%.2f' "$(printf '%s\n' "${c_pass[@]}" | median) / $(printf '%s\n' "${c_cat[@]}" | median)")
 		echo "Reading the figures: mvs-map raises the capacity of its output pipe to 1 MiB (\`F_SETPIPE_SZ\` in"
-		echo "lib/mvs_stream.c) and writes whole 1 MiB frames, while cat writes 128 KiB at a time into a 64 KiB"
+		echo "lib/stream/mvs_stream.c) and writes whole 1 MiB frames, while cat writes 128 KiB at a time into a 64 KiB"
 		echo "pipe; so the two pipelines wake their sinks differently, and their wall-clock times also depend on"
 		echo "how the scheduler places two busy processes on $(nproc) shared cores (see the spread of the runs). The"
 		echo "CPU column compares the work per byte: mvs-map spends ${cpu_ratio}x the CPU time of cat on"

@@ -2,7 +2,7 @@
  * --db, --user, --password-file, --token-file and the --tls-* files. A tool puts their table entries
  * in its long options, hands each getopt_long value it does not know to mvs_conn_cli_option, checks
  * them after the loop, and opens its client with mvs_conn_cli_open, which reads the secrets the
- * options name (lib/mvs_secret: never from the command line). */
+ * options name (cmd/common/mvs_secret.c: never from the command line). */
 #ifndef MVS_CONN_CLI_H
 #define MVS_CONN_CLI_H
 

@@ -1,6 +1,6 @@
 /* mvs-cat: shows an mvs stream as text (man/mvs-cat.1): rows as JSON Lines, headers as JSON, or,
  * with --verify, a check of the whole stream (framing, trailer, checksum and every value) with one
- * summary line per unit. Rendering lives in lib/mvs_json.c; this file wires it to the reader. */
+ * summary line per unit. Rendering lives in lib/stream/mvs_json.c; this file wires it to the reader. */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>

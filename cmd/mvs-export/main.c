@@ -1,5 +1,5 @@
 /* mvs-export: Milvus collections out as an mvs stream. This file parses the command line, opens the
- * output and the Milvus client, and hands both to the export engine (lib/mvs_export.c). */
+ * output and the Milvus client, and hands both to the export engine (lib/transfer/mvs_export.c). */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>

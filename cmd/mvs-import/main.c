@@ -1,5 +1,5 @@
 /* mvs-import: an mvs stream into Milvus. This file parses the command line, opens the input and the
- * Milvus client, and hands both to the import engine (lib/mvs_import.c). */
+ * Milvus client, and hands both to the import engine (lib/transfer/mvs_import.c). */
 #include <getopt.h>
 #include <string.h>
 #include <unistd.h>

@@ -1,5 +1,5 @@
 /* mvs-map: reads an mvs stream, keeps, orders and renames fields and edits collection settings, and
- * writes the mapped stream (man/mvs-map.1). The edits live in lib/mvs_map.c; this file parses the
+ * writes the mapped stream (man/mvs-map.1). The edits live in lib/stream/mvs_map.c; this file parses the
  * command line, wires reader, map and writer, and turns failures into exit codes and abort frames. */
 #include <getopt.h>
 #include <inttypes.h>

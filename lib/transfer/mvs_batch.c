@@ -12,7 +12,6 @@
 #include "mvs_check.h"
 #include "mvs_log.h"
 #include "mvs_mpack.h"
-#include "mvs_row.h"
 #include "mvs_types.h"
 
 /* Vector and float bytes pass between msgpack bin values and protobuf arrays unchanged: both are
@@ -325,7 +324,7 @@ static size_t varint_size(uint64_t v)
 	return n;
 }
 
-/* The values reaching the stores were checked by mvs_value_check (mvs_row.h), the one judge of
+/* The values reaching the stores were checked by mvs_value_check (mvs_check.h), the one judge of
  * what a field accepts; the conversion below only guards its own reading of the msgpack type. */
 static int type_error(char *why, size_t whylen, const struct mvs_field *f,
 		      const struct mvs_mp_obj *o, const char *want)

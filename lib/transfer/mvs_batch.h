@@ -26,7 +26,7 @@ struct mvs_batch *mvs_batch_new(const struct mvs_schema *schema,
 				const struct mvs_batch_options *options);
 
 /* Decodes one row (the msgpack array of a stream row) and appends its values. Every value is
- * checked against its field by mvs_value_check (mvs_row.h), the same check as mvs-cat --verify and
+ * checked against its field by mvs_value_check (mvs_check.h), the same check as mvs-cat --verify and
  * mvs-map make, so all three accept and refuse the same rows: msgpack type, integer range, vector
  * byte length against dim, sparse layout, max_length in bytes, Array max_capacity and element
  * types, UTF-8 strings (U+0000 included: Milvus stores it), JSON texts ($meta: an object), nil only

@@ -9,7 +9,7 @@
  * reply as guarantee_timestamp of every later page of the collection (one MVCC snapshot). Pages may be
  * shorter or longer than asked; only an empty page ends a partition. Rows at or below the last key are
  * dropped, so a server repeating rows cannot make a row appear twice, and a page whose keys do not
- * increase strictly is an error (mvs_columns checks that).
+ * increase strictly is an error (mvs_page_convert checks that).
  *
  * A shard (--shard I/N) is planned after the count: its filter (Int64 keys: by remainder; VarChar
  * keys: a key range whose boundaries a count(*)-driven search finds, see mvs_shard.c) joins the
@@ -65,7 +65,7 @@ struct export_ctx {
 /* The paging state of one unit. */
 struct pager {
 	struct unit *unit;
-	struct mvs_columns *columns;
+	struct mvs_page *columns;
 	uint64_t session_ts;		/* 0 until the first reply of the unit */
 	bool have_session;
 	int64_t limit;			/* rows asked for in the next page */
@@ -999,10 +999,10 @@ static int read_rows(struct export_ctx *x, struct pager *p, const char *partitio
 			return -1;
 		}
 		ahead = rc == 0;
-		rc = mvs_columns_page(p->columns, r->fields_data, r->n_fields_data, p->rows, &sink,
+		rc = mvs_page_convert(p->columns, r->fields_data, r->n_fields_data, p->rows, &sink,
 				      &emitted, err, sizeof err);
 		mvs_milvus_free(r);
-		if (rc == MVS_COLUMNS_STOPPED) {
+		if (rc == MVS_PAGE_STOPPED) {
 			fail_writer(x);
 			return -1;
 		}
@@ -1053,7 +1053,7 @@ static void export_unit(struct export_ctx *x, struct unit *u)
 	p.target_bytes = (size_t)(opt->max_recv_bytes > 0 ? opt->max_recv_bytes
 							   : MVS_EXPORT_DEFAULT_RECV_BYTES) / 2;
 	p.limit = rows_for(&p, worst_row_bytes(&u->schema));
-	p.columns = mvs_columns_new(&u->schema);
+	p.columns = mvs_page_new(&u->schema);
 	if (!p.columns) {
 		fail_oom(x);
 		return;
@@ -1092,7 +1092,7 @@ static void export_unit(struct export_ctx *x, struct unit *u)
 	x->result->rows += p.rows;
 	x->result->units++;
 out:
-	mvs_columns_free(p.columns);
+	mvs_page_free(p.columns);
 	free(p.last_str);
 }
 

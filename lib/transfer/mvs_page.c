@@ -63,16 +63,16 @@ struct src {
 	size_t row_bytes;                /* dense vectors: bytes per row */
 };
 
-struct mvs_columns {
+struct mvs_page {
 	const struct mvs_schema *schema;
 	size_t width;
 	struct src *src;
 	int pk_col; /* row column of the primary key, or -1 */
 };
 
-struct mvs_columns *mvs_columns_new(const struct mvs_schema *schema)
+struct mvs_page *mvs_page_new(const struct mvs_schema *schema)
 {
-	struct mvs_columns *c = calloc(1, sizeof *c);
+	struct mvs_page *c = calloc(1, sizeof *c);
 	int pk = mvs_schema_primary_key(schema);
 
 	if (!c)
@@ -94,7 +94,7 @@ struct mvs_columns *mvs_columns_new(const struct mvs_schema *schema)
 	return c;
 }
 
-void mvs_columns_free(struct mvs_columns *c)
+void mvs_page_free(struct mvs_page *c)
 {
 	if (!c)
 		return;
@@ -102,7 +102,7 @@ void mvs_columns_free(struct mvs_columns *c)
 	free(c);
 }
 
-static int find_column(const struct mvs_columns *c, const FieldData *fd)
+static int find_column(const struct mvs_page *c, const FieldData *fd)
 {
 	const char *name = fd->field_name ? fd->field_name : "";
 
@@ -254,7 +254,7 @@ static int column_values(struct src *s, size_t *n, char *why, size_t whylen)
 }
 
 /* Matches, checks and measures the columns; sets *rows to the page's row count. */
-static int page_prepare(struct mvs_columns *c, FieldData *const *fields, size_t n_fields,
+static int page_prepare(struct mvs_page *c, FieldData *const *fields, size_t n_fields,
 			uint64_t row_base, size_t *rows, char *err, size_t errlen)
 {
 	char why[256];
@@ -538,7 +538,7 @@ static int key_order_error(char *err, size_t errlen, const char *field, uint64_t
 	return -1;
 }
 
-int mvs_columns_page(struct mvs_columns *c, FieldData *const *fields, size_t n_fields,
+int mvs_page_convert(struct mvs_page *c, FieldData *const *fields, size_t n_fields,
 		     uint64_t row_base, const struct mvs_row_sink *sink, size_t *rows, char *err,
 		     size_t errlen)
 {
@@ -553,7 +553,7 @@ int mvs_columns_page(struct mvs_columns *c, FieldData *const *fields, size_t n_f
 	msgpack_packer_init(&pk, sink->ctx, sink->write);
 	for (size_t r = 0; r < n_rows; r++) {
 		if (sink->begin(sink->ctx) != 0)
-			return MVS_COLUMNS_STOPPED;
+			return MVS_PAGE_STOPPED;
 		if (msgpack_pack_array(&pk, c->width) != 0)
 			return mvs_errf(err, errlen, "out of memory");
 		for (size_t i = 0; i < c->width; i++) {
@@ -576,7 +576,7 @@ int mvs_columns_page(struct mvs_columns *c, FieldData *const *fields, size_t n_f
 			prev = key;
 		}
 		if (sink->end(sink->ctx) != 0)
-			return MVS_COLUMNS_STOPPED;
+			return MVS_PAGE_STOPPED;
 		++*rows;
 	}
 	return 0;

@@ -14,7 +14,7 @@
 
 /* Where rows go: each row is begun, its msgpack bytes are written in order through write (msgpack-c's
  * packer write callback), and it is ended. A non-zero return from begin or end stops the page
- * (mvs_columns_page then returns MVS_COLUMNS_STOPPED); from write, it fails the page as out of
+ * (mvs_page_convert then returns MVS_PAGE_STOPPED); from write, it fails the page as out of
  * memory. A row found bad halfway is begun and never ended: the sink drops it. mvs_writer_row_begin,
  * mvs_writer_row_append and mvs_writer_row_end fit, so rows are packed straight into a stream's
  * frame. */
@@ -25,12 +25,12 @@ struct mvs_row_sink {
 	void *ctx;
 };
 
-#define MVS_COLUMNS_STOPPED (-2)
+#define MVS_PAGE_STOPPED (-2)
 
-struct mvs_columns;
+struct mvs_page;
 
 /* A converter for rows of the schema (which must outlive it). NULL when out of memory. */
-struct mvs_columns *mvs_columns_new(const struct mvs_schema *schema);
+struct mvs_page *mvs_page_new(const struct mvs_schema *schema);
 
 /* Converts one page into rows for the sink: fields are QueryResults.fields_data, in any order,
  * matched to the schema's row fields by field_name ("$meta" also by is_dynamic); columns of other
@@ -39,12 +39,12 @@ struct mvs_columns *mvs_columns_new(const struct mvs_schema *schema);
  * page. row_base is the number of rows before this page, for messages ("field "v", row 1041: ...";
  * rows count from 1). Returns 0 and sets *rows, -1 with a message in err when the page is malformed
  * (missing required column, column length, type, vector size, duplicate or out-of-order key...; no
- * row of the page after the bad one was ended, earlier ones were), or MVS_COLUMNS_STOPPED when the
+ * row of the page after the bad one was ended, earlier ones were), or MVS_PAGE_STOPPED when the
  * sink stopped it. */
-int mvs_columns_page(struct mvs_columns *c, Milvus__Proto__Schema__FieldData *const *fields,
+int mvs_page_convert(struct mvs_page *c, Milvus__Proto__Schema__FieldData *const *fields,
 		     size_t n_fields, uint64_t row_base, const struct mvs_row_sink *sink, size_t *rows,
 		     char *err, size_t errlen);
 
-void mvs_columns_free(struct mvs_columns *c);
+void mvs_page_free(struct mvs_page *c);
 
 #endif

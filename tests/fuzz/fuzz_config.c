@@ -1,4 +1,4 @@
-/* libFuzzer target for the migration.yaml reader (lib/mvs_config.c): any input must give a config or
+/* libFuzzer target for the migration.yaml reader (lib/migrate/mvs_config.c): any input must give a config or
  * diagnostics, never a crash, a leak or a hang. Seeds: tests/fuzz/corpus/config/. */
 #include <stddef.h>
 #include <stdint.h>

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The interop proof (issue 3): the official Node SDK and the C client (mvs-export / mvs-import over
-# lib/mvs_milvus) read each other's writes value for value, which shows that proto/ and the column
-# conversion match Milvus's wire format.
+# lib/milvus) read each other's writes value for value, which shows that proto/ and the column
+# conversion (lib/transfer/mvs_page.c, mvs_batch.c) match Milvus's wire format.
 # 1. The SDK creates a collection with every data type on server A and inserts rows.
 # 2. C reads it (mvs-export): the rows equal what the SDK inserted.
 # 3. C writes it to server B (mvs-import); the SDK reads B: schema and values equal A's.

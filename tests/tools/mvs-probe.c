@@ -1,4 +1,4 @@
-/* mvs-probe: a small command-line front end to the Milvus client (lib/mvs_milvus.h) for the shell
+/* mvs-probe: a small command-line front end to the Milvus client (lib/milvus/mvs_milvus.h) for the shell
  * tests. Results go to stdout, rendered errors to stderr, with the library's exit codes.
  *
  *   mvs-probe [options] COMMAND [ARGS]

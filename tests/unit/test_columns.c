@@ -1,4 +1,4 @@
-/* Unit test for lib/mvs_columns.c: rows of every data type go through the import batch builder into
+/* Unit test for lib/transfer/mvs_batch.c and mvs_page.c: rows of every data type go through the import batch builder into
  * FieldData columns, over the wire format (packed and unpacked), and back into rows through the
  * export converter, bit for bit: nullable columns compact and full-length, $meta, sparse and
  * half-float vectors, empty arrays, int64 extremes, NaN floats, strings holding U+0000. Then the
@@ -261,7 +261,7 @@ static void pack_row(msgpack_packer *pk, int r)
 		pack_strf(pk, "{\"k\":%d,\"s\":\"x\"}", r);
 }
 
-/* Rows as one buffer with offsets; also a row sink for mvs_columns_page that collects into it. */
+/* Rows as one buffer with offsets; also a row sink for mvs_page_convert that collects into it. */
 struct rowset {
 	msgpack_sbuffer sb;
 	size_t off[64];
@@ -434,7 +434,7 @@ static void round_trip(struct mvs_batch *b, const struct rowset *rows, size_t fr
 {
 	FieldData **fields, **wire;
 	size_t n, got_rows = 99;
-	struct mvs_columns *conv = mvs_columns_new(&all_schema);
+	struct mvs_page *conv = mvs_page_new(&all_schema);
 	struct rowset out;
 	char err[256] = "";
 
@@ -452,14 +452,14 @@ static void round_trip(struct mvs_batch *b, const struct rowset *rows, size_t fr
 		wire[i] = wire[n - 1 - i];
 		wire[n - 1 - i] = t;
 	}
-	CHECK(mvs_columns_page(conv, wire, n, 100, &out.sink, &got_rows, err, sizeof err) == 0);
+	CHECK(mvs_page_convert(conv, wire, n, 100, &out.sink, &got_rows, err, sizeof err) == 0);
 	if (err[0])
 		fprintf(stderr, "export: %s\n", err);
 	CHECK(got_rows == to - from && out.n == to - from);
 	check_rows_equal(rows, from, &out);
 	free_wire(wire, n);
 	msgpack_sbuffer_destroy(&out.sb);
-	mvs_columns_free(conv);
+	mvs_page_free(conv);
 }
 
 static void test_round_trip(void)
@@ -869,7 +869,7 @@ static int stop_after_one(void *ctx)
 	return ++*(int *)ctx >= 1 ? 7 : 0;
 }
 
-static void expect_page_error(struct mvs_columns *c, FieldData **cols, size_t n, const char *w1,
+static void expect_page_error(struct mvs_page *c, FieldData **cols, size_t n, const char *w1,
 			      const char *w2)
 {
 	struct rowset out;
@@ -877,7 +877,7 @@ static void expect_page_error(struct mvs_columns *c, FieldData **cols, size_t n,
 	char err[256] = "";
 
 	rowset_init(&out);
-	CHECK(mvs_columns_page(c, cols, n, 1000, &out.sink, &rows, err, sizeof err) == -1);
+	CHECK(mvs_page_convert(c, cols, n, 1000, &out.sink, &rows, err, sizeof err) == -1);
 	if (!strstr(err, w1) || (w2 && !strstr(err, w2))) {
 		fprintf(stderr, "unexpected message \"%s\" (wanted \"%s\"%s%s)\n", err, w1,
 			w2 ? ", " : "", w2 ? w2 : "");
@@ -888,7 +888,7 @@ static void expect_page_error(struct mvs_columns *c, FieldData **cols, size_t n,
 
 static void test_export(void)
 {
-	struct mvs_columns *c = mvs_columns_new(&kv_schema);
+	struct mvs_page *c = mvs_page_new(&kv_schema);
 	static char *keys[] = {"a", "b\xc3\xa9", "c"}, *bad_keys[] = {"a", "c", "c"};
 	static int32_t nums[] = {1, 0, 3}, wide[] = {1, 2, 3, 4};
 	static float vecs[] = {1, 2, 3, 4, 5, 6};
@@ -908,7 +908,7 @@ static void test_export(void)
 	/* any order; unknown columns ignored; the null becomes nil */
 	rowset_init(&out);
 	cols[0] = v, cols[1] = other, cols[2] = n, cols[3] = k;
-	CHECK(mvs_columns_page(c, cols, 4, 0, &out.sink, &rows, err, sizeof err) == 0);
+	CHECK(mvs_page_convert(c, cols, 4, 0, &out.sink, &rows, err, sizeof err) == 0);
 	CHECK(rows == 3 && out.n == 3);
 	if (out.n == 3) {
 		size_t len;
@@ -931,7 +931,7 @@ static void test_export(void)
 		nc->n_valid_data = 3;
 		rowset_init(&out);
 		cols[0] = k, cols[1] = nc, cols[2] = v;
-		CHECK(mvs_columns_page(c, cols, 3, 0, &out.sink, &rows, err, sizeof err) == 0 &&
+		CHECK(mvs_page_convert(c, cols, 3, 0, &out.sink, &rows, err, sizeof err) == 0 &&
 		      rows == 3);
 		msgpack_sbuffer_destroy(&out.sb);
 	}
@@ -939,7 +939,7 @@ static void test_export(void)
 	/* a missing nullable column is nil; an empty page is no rows */
 	rowset_init(&out);
 	cols[0] = k, cols[1] = v;
-	CHECK(mvs_columns_page(c, cols, 2, 0, &out.sink, &rows, err, sizeof err) == 0 &&
+	CHECK(mvs_page_convert(c, cols, 2, 0, &out.sink, &rows, err, sizeof err) == 0 &&
 	      rows == 3);
 	if (out.n == 3) {
 		size_t len;
@@ -947,13 +947,13 @@ static void test_export(void)
 		CHECK(len > 3 && row[3] == 0xc0);
 	}
 	msgpack_sbuffer_destroy(&out.sb);
-	CHECK(mvs_columns_page(c, cols, 0, 0, &out.sink, &rows, err, sizeof err) == 0 &&
+	CHECK(mvs_page_convert(c, cols, 0, 0, &out.sink, &rows, err, sizeof err) == 0 &&
 	      rows == 0);
 
 	/* the callback stops the page */
 	cols[0] = k, cols[1] = n, cols[2] = v;
-	CHECK(mvs_columns_page(c, cols, 3, 0, &stopper, &rows, err, sizeof err) ==
-	      MVS_COLUMNS_STOPPED);
+	CHECK(mvs_page_convert(c, cols, 3, 0, &stopper, &rows, err, sizeof err) ==
+	      MVS_PAGE_STOPPED);
 	CHECK(calls == 1 && rows == 0);
 
 	/* errors */
@@ -980,7 +980,7 @@ static void test_export(void)
 		cols[2] = nv;
 		expect_page_error(c, cols, 3, "field \"v\", row 1002", "not nullable");
 	}
-	mvs_columns_free(c);
+	mvs_page_free(c);
 
 	/* Int64 keys: the extremes, and their order */
 	{
@@ -1003,10 +1003,10 @@ static void test_export(void)
 		id->field_name = "id";
 		id->field_case = MILVUS__PROTO__SCHEMA__FIELD_DATA__FIELD_SCALARS;
 		id->scalars = sc;
-		c = mvs_columns_new(&s);
+		c = mvs_page_new(&s);
 		cols[0] = id, cols[1] = v;
 		rowset_init(&out);
-		CHECK(mvs_columns_page(c, cols, 2, 0, &out.sink, &rows, err, sizeof err) == 0 &&
+		CHECK(mvs_page_convert(c, cols, 2, 0, &out.sink, &rows, err, sizeof err) == 0 &&
 		      rows == 3);
 		size_t len;
 		const unsigned char *row = row_at(&out, 0, &len);
@@ -1016,7 +1016,7 @@ static void test_export(void)
 		msgpack_sbuffer_destroy(&out.sb);
 		la.data = bad;
 		expect_page_error(c, cols, 2, "field \"id\", row 1002", "primary key -5 after -5");
-		mvs_columns_free(c);
+		mvs_page_free(c);
 	}
 }
 
@@ -1032,7 +1032,7 @@ static void test_nul_keys(void)
 	static ProtobufCBinaryData swapped[] = {BYTES("a\0"), BYTES("a")};
 	static float vecs[16] = {0};
 	const size_t n_keys = sizeof keys / sizeof keys[0];
-	struct mvs_columns *c = mvs_columns_new(&kv_schema);
+	struct mvs_page *c = mvs_page_new(&kv_schema);
 	FieldData *cols[2];
 	struct rowset out;
 	size_t rows;
@@ -1049,7 +1049,7 @@ static void test_nul_keys(void)
 	cols[0] = bytes_column("k", keys, n_keys);
 	cols[1] = vector_column("v", vecs, 2 * n_keys, 2);
 	rowset_init(&out);
-	CHECK(mvs_columns_page(c, cols, 2, 0, &out.sink, &rows, err, sizeof err) == 0 && rows == n_keys);
+	CHECK(mvs_page_convert(c, cols, 2, 0, &out.sink, &rows, err, sizeof err) == 0 && rows == n_keys);
 	for (size_t i = 0; i < out.n && i < n_keys; i++) {
 		size_t len;
 		const unsigned char *row = row_at(&out, i, &len);
@@ -1092,7 +1092,7 @@ static void test_nul_keys(void)
 					   keys[i].len), "key %zu", i);
 		wire = over_the_wire(fields, n);
 		rowset_init(&out);
-		CHECK(mvs_columns_page(c, wire, n, 0, &out.sink, &rows, err, sizeof err) == 0 && rows == n_keys);
+		CHECK(mvs_page_convert(c, wire, n, 0, &out.sink, &rows, err, sizeof err) == 0 && rows == n_keys);
 		check_rows_equal(&in, 0, &out);
 		free_wire(wire, n);
 		msgpack_sbuffer_destroy(&out.sb);
@@ -1100,7 +1100,7 @@ static void test_nul_keys(void)
 		msgpack_sbuffer_destroy(&one);
 		mvs_batch_free(b);
 	}
-	mvs_columns_free(c);
+	mvs_page_free(c);
 }
 
 int main(void)

@@ -1,4 +1,4 @@
-/* Unit test for lib/mvs_import_schema.c: the target schema under each auto-ID choice, the comparison of
+/* Unit test for lib/transfer/mvs_import_schema.c: the target schema under each auto-ID choice, the comparison of
  * a stream schema with an existing collection (each kind of difference refused with a message naming
  * the field and both values, harmless differences accepted), and the auto-ID check. */
 #include <stdio.h>

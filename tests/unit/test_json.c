@@ -1,4 +1,4 @@
-/* Unit tests of lib/mvs_json.c: JSON escaping of every control character and of UTF-8 (valid and
+/* Unit tests of lib/stream/mvs_json.c and mvs_jtext.c: JSON escaping of every control character and of UTF-8 (valid and
  * not), number formats (%.9g, %.17g, non-finite), every msgpack int format, half and bfloat16
  * decoding, vectors, arrays, JSON fields (checked and kept on one line), rows and headers, and the
  * refusals that keep the output valid JSON. */

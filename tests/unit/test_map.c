@@ -1,4 +1,4 @@
-/* Unit tests of lib/mvs_map.c: parsing the mvs-map options, Milvus name rules, planning a unit
+/* Unit tests of lib/stream/mvs_map.c: parsing the mvs-map options, Milvus name rules, planning a unit
  * (selection, auto-ID keys, functions, indexes, partition key, renames, dynamic field, settings,
  * refusals) and rebuilding rows from value spans. */
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* Unit test for lib/mvs_milvus_schema.c: a described Milvus CollectionSchema with every kind of
+/* Unit test for lib/milvus/mvs_milvus_schema.c: a described Milvus CollectionSchema with every kind of
  * field becomes the mvs schema model with every property kept, the model packs back into a
  * CollectionSchema that converts to the same model, and malformed schemas fail with messages naming
  * the field. */

@@ -1,4 +1,4 @@
-/* Unit tests of lib/mvs_row.c: the msgpack skipper on every format (and on every truncation of each),
+/* Unit tests of lib/stream/mvs_row.c and mvs_mpack.c: the msgpack skipper on every format (and on every truncation of each),
  * row splitting, and the value checks of the encoding table in man/mvs-stream.5. Values are built
  * with msgpack-c's packer or written out byte by byte, never with the code under test. */
 #include <inttypes.h>

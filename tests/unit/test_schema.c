@@ -1,4 +1,4 @@
-/* Unit tests of the schema model (lib/mvs_schema.c) and the header codec (lib/mvs_header.c): a
+/* Unit tests of the schema model (lib/stream/mvs_schema.c, mvs_check.c) and the header codec (lib/stream/mvs_header.c): a
  * schema with every property survives encode -> decode and deep copy; known keys of the wrong type
  * are refused with a message naming the key; unknown keys are ignored; defaults are checked against
  * their field; lookups, row-column mapping and validation; the small frame payloads. */

@@ -1,4 +1,4 @@
-/* Unit tests of lib/mvs_shard.c: "I/N" parsing, the Int64 and range filters, string literals, and the
+/* Unit tests of lib/transfer/mvs_shard.c: "I/N" parsing, the Int64 and range filters, string literals, and the
  * VarChar boundary search against an in-memory sorted key set (the probe answers `pk < "..."` and
  * `pk >= "..."` by bisection): boundaries hit their ranks (exactly for small sets, within the
  * tolerance for large ones) for ASCII, shared-prefix, non-ASCII and astral keys and keys holding

@@ -1,4 +1,4 @@
-/* Unit tests of the stream codec (lib/mvs_stream.c): every type round-trips bit-exact through the
+/* Unit tests of the stream codec (lib/stream/mvs_stream.c): every type round-trips bit-exact through the
  * writer and the reader; every truncation point and flipped byte of a sample stream is an error with
  * the stream exit code; bad magic, another major version and empty input are refused; unknown
  * header keys and ancillary frames are skipped; concatenated units, abort frames, bounded rows

@@ -1,4 +1,4 @@
-/* The one UTF-8 module (lib/mvs_utf8.c): every code point round-trips through encode and decode,
+/* The one UTF-8 module (lib/common/mvs_utf8.c): every code point round-trips through encode and decode,
  * surrogates, overlong forms, values past U+10FFFF and cut sequences are refused, and the validator's
  * ASCII fast path agrees with the byte-at-a-time decoder. */
 #include <stdint.h>
