@@ -17,66 +17,24 @@
 
 /* ---- values and rows ---- */
 
-/* Whether v is exactly one msgpack value of the kind. */
-static bool is_one(const unsigned char *v, size_t len, enum mvs_mp_kind kind)
-{
-	struct mvs_mp c = { v, v + len };
-	struct mvs_mp_obj o;
-
-	return mvs_mp_read(&c, &o) == 0 && o.kind == kind && c.p == c.end;
-}
-
-/* The payload of a str (want_bin false) or bin (true) value that fills v exactly; false if v is not
- * one. */
-static bool blob_payload(const unsigned char *v, size_t len, bool want_bin, const unsigned char **data,
-			 size_t *n)
-{
-	struct mvs_mp c = { v, v + len };
-	struct mvs_mp_obj o;
-
-	if (mvs_mp_read(&c, &o) || o.kind != (want_bin ? MVS_MP_BIN : MVS_MP_STR) || c.p != c.end)
-		return false;
-	*data = o.data;
-	*n = o.len;
-	return true;
-}
-
-/* Any msgpack int that fills v exactly, as int64; false if not one, with *too_big when it is an
- * integer above INT64_MAX (then *big holds it). */
-static bool read_int(const unsigned char *v, size_t len, int64_t *out, bool *too_big, uint64_t *big)
-{
-	struct mvs_mp c = { v, v + len };
-	struct mvs_mp_obj o;
-
-	*too_big = false;
-	if (mvs_mp_read(&c, &o) || c.p != c.end)
-		return false;
-	if (o.kind == MVS_MP_INT) {
-		*out = o.i;
-		return true;
-	}
-	if (o.kind != MVS_MP_UINT)
-		return false;
-	if (o.u > INT64_MAX) {
-		*too_big = true;
-		*big = o.u;
-		return false;
-	}
-	*out = (int64_t)o.u;
-	return true;
-}
-
 /* Checks one non-nil scalar value against a type (no nullability, no arrays). */
 static int check_scalar(const struct mvs_field *f, int type, const unsigned char *v, size_t len,
 			const char *what, char *err, size_t errlen)
 {
 	const struct mvs_type_info *info = mvs_type_info(type);
+	struct mvs_mp c = { v, v + len };
+	struct mvs_mp_obj o = { .kind = MVS_MP_NIL };
 	const unsigned char *data;
 	size_t n;
 
+	/* The caller measured v: it is one whole value, decoded once here. */
+	if (mvs_mp_read(&c, &o) != 0 || c.p != c.end)
+		o.kind = MVS_MP_NIL;	/* never what a non-nil field expects: the type error below */
+	data = o.data;
+	n = o.len;
 	switch (info->encoding) {
 	case MVS_ENC_BOOL:
-		if (is_one(v, len, MVS_MP_BOOL))
+		if (o.kind == MVS_MP_BOOL)
 			return 0;
 		break;
 	case MVS_ENC_INT: {
@@ -84,33 +42,31 @@ static int check_scalar(const struct mvs_field *f, int type, const unsigned char
 		static const int64_t hi[] = { INT8_MAX, INT16_MAX, INT32_MAX, INT64_MAX };
 		int k = type - MVS_T_INT8;
 		int64_t x;
-		uint64_t big;
-		bool too_big;
 
-		if (read_int(v, len, &x, &too_big, &big)) {
-			if (x >= lo[k] && x <= hi[k])
-				return 0;
-			snprintf(err, errlen, "field \"%s\": %s%" PRId64 " is out of range for %s", f->name,
-				 what, x, info->name);
-			return -1;
-		}
-		if (too_big) {
+		if (o.kind == MVS_MP_UINT && o.u > INT64_MAX) {
 			snprintf(err, errlen, "field \"%s\": %s%" PRIu64 " is out of range for %s",
-				 f->name, what, big, info->name);
+				 f->name, what, o.u, info->name);
 			return -1;
 		}
-		break;
+		if (o.kind != MVS_MP_UINT && o.kind != MVS_MP_INT)
+			break;
+		x = o.kind == MVS_MP_INT ? o.i : (int64_t)o.u;
+		if (x >= lo[k] && x <= hi[k])
+			return 0;
+		snprintf(err, errlen, "field \"%s\": %s%" PRId64 " is out of range for %s", f->name,
+			 what, x, info->name);
+		return -1;
 	}
 	case MVS_ENC_FLOAT32:
-		if (is_one(v, len, MVS_MP_F32))
+		if (o.kind == MVS_MP_F32)
 			return 0;
 		break;
 	case MVS_ENC_FLOAT64:
-		if (is_one(v, len, MVS_MP_F64))
+		if (o.kind == MVS_MP_F64)
 			return 0;
 		break;
 	case MVS_ENC_STR:
-		if (!blob_payload(v, len, false, &data, &n))
+		if (o.kind != MVS_MP_STR)
 			break;
 		if (f->max_length > 0 && n > (uint64_t)f->max_length) {
 			snprintf(err, errlen, "field \"%s\": %sstring of %zu bytes exceeds max_length %" PRId64,
@@ -135,7 +91,7 @@ static int check_scalar(const struct mvs_field *f, int type, const unsigned char
 	case MVS_ENC_VECTOR_BIN: {
 		size_t want = mvs_vector_row_bytes(type, f->dim);
 
-		if (!blob_payload(v, len, true, &data, &n))
+		if (o.kind != MVS_MP_BIN)
 			break;
 		if (n != want || want == 0) {
 			snprintf(err, errlen, "field \"%s\": vector of %zu bytes, %s dim %" PRId64
@@ -147,7 +103,7 @@ static int check_scalar(const struct mvs_field *f, int type, const unsigned char
 	case MVS_ENC_SPARSE_BIN: {
 		uint32_t prev = 0;
 
-		if (!blob_payload(v, len, true, &data, &n))
+		if (o.kind != MVS_MP_BIN)
 			break;
 		if (n % 8 != 0) {
 			snprintf(err, errlen, "field \"%s\": sparse vector of %zu bytes is not a whole number "
@@ -192,7 +148,7 @@ static int check_measured(const struct mvs_field *f, const unsigned char *v, siz
 			 mvs_type_name(f->type));
 		return -1;
 	}
-	if (is_one(v, len, MVS_MP_NIL)) {
+	if (mvs_mp_is_nil(v, len)) {
 		if (f->nullable)
 			return 0;
 		snprintf(err, errlen, "field \"%s\": null in a field that is not nullable", f->name);
@@ -228,11 +184,11 @@ static int check_measured(const struct mvs_field *f, const unsigned char *v, siz
 		size_t n = mvs_mp_skip(v + pos, len - pos);
 
 		/* the element's number is only formatted for a message: this loop is per row */
-		if (is_one(v + pos, n, MVS_MP_NIL) || check_scalar(f, f->element_type, v + pos, n, "", err, errlen)) {
+		if (mvs_mp_is_nil(v + pos, n) || check_scalar(f, f->element_type, v + pos, n, "", err, errlen)) {
 			char what[48];
 
 			snprintf(what, sizeof what, "element %" PRIu32 ": ", i);
-			if (is_one(v + pos, n, MVS_MP_NIL))
+			if (mvs_mp_is_nil(v + pos, n))
 				snprintf(err, errlen, "field \"%s\": %snull inside an array", f->name,
 					 what);
 			else

@@ -10,26 +10,10 @@
 #include <string.h>
 
 #include "mvs_check.h"
+#include "mvs_fielddata.h"
 #include "mvs_log.h"
 #include "mvs_mpack.h"
 #include "mvs_types.h"
-
-/* Vector and float bytes pass between msgpack bin values and protobuf arrays unchanged: both are
- * little-endian only on a little-endian host. */
-#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-#error "mvs_batch.c assumes a little-endian host"
-#endif
-
-#define DYNAMIC_NAME "$meta"
-
-typedef Milvus__Proto__Schema__FieldData FieldData;
-typedef Milvus__Proto__Schema__ScalarField ScalarField;
-typedef Milvus__Proto__Schema__VectorField VectorField;
-
-static uint32_t le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 /* ---- growable buffers ---- */
 

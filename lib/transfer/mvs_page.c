@@ -9,26 +9,10 @@
 
 #include <msgpack.h>
 
+#include "mvs_fielddata.h"
 #include "mvs_log.h"
 #include "mvs_shard.h"
 #include "mvs_types.h"
-
-/* Vector and float bytes pass between protobuf arrays and msgpack bin values unchanged: both are
- * little-endian only on a little-endian host. */
-#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-#error "mvs_page.c assumes a little-endian host"
-#endif
-
-#define DYNAMIC_NAME "$meta"
-
-typedef Milvus__Proto__Schema__FieldData FieldData;
-typedef Milvus__Proto__Schema__ScalarField ScalarField;
-typedef Milvus__Proto__Schema__VectorField VectorField;
-
-static uint32_t le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 /* Checks one sparse row: 8-byte (uint32 LE index, float32 LE value) pairs, indices strictly
  * increasing and below 2^32-1 (Milvus reserves it). */
