@@ -165,8 +165,7 @@ static int field_from_milvus(struct mvs_field *f, const Milvus__Proto__Schema__F
 	const struct mvs_type_info *info;
 
 	f->name = dup_or_empty(fs->name);
-	f->description = dup_or_empty(fs->description);
-	if (!f->name || !f->description)
+	if (!f->name || mvs_text_set(&f->description, fs->description.data, fs->description.len) != 0)
 		return mvs_errf(err, errlen, "out of memory");
 	f->type = fs->data_type;
 	info = mvs_type_info(f->type);
@@ -229,13 +228,12 @@ static int function_from_milvus(struct mvs_function *fn,
 	bool failed = false;
 
 	fn->name = dup_or_empty(fs->name);
-	fn->description = dup_or_empty(fs->description);
 	fn->type = fs->type;
 	fn->input_fields = strv_from(fs->input_field_names, fs->n_input_field_names, &failed);
 	fn->n_input_fields = fn->input_fields ? fs->n_input_field_names : 0;
 	fn->output_fields = strv_from(fs->output_field_names, fs->n_output_field_names, &failed);
 	fn->n_output_fields = fn->output_fields ? fs->n_output_field_names : 0;
-	if (failed || !fn->name || !fn->description ||
+	if (failed || !fn->name || mvs_text_set(&fn->description, fs->description.data, fs->description.len) != 0 ||
 	    mvs_kvlist_from_milvus(&fn->params, fs->params, fs->n_params) != 0)
 		return -1;
 	return 0;
@@ -265,8 +263,7 @@ static int schema_from_milvus(struct mvs_schema *s,
 			    cs->struct_array_fields[0]->name ? cs->struct_array_fields[0]->name
 							     : "");
 	s->name = dup_or_empty(cs->name);
-	s->description = dup_or_empty(cs->description);
-	if (!s->name || !s->description)
+	if (!s->name || mvs_text_set(&s->description, cs->description.data, cs->description.len) != 0)
 		return mvs_errf(err, errlen, "out of memory");
 	s->enable_dynamic_field = cs->enable_dynamic_field;
 	if (st) {
@@ -297,11 +294,10 @@ static int schema_from_milvus(struct mvs_schema *s,
 	if (s->enable_dynamic_field) {
 		struct mvs_field *f = &s->fields[n];
 		f->name = strdup(DYNAMIC_FIELD_NAME);
-		f->description = strdup("");
 		f->type = MVS_T_JSON;
 		f->is_dynamic = true;
 		s->n_fields = ++n;
-		if (!f->name || !f->description)
+		if (!f->name)
 			return mvs_errf(err, errlen, "out of memory");
 	}
 
@@ -490,7 +486,7 @@ static int field_to_milvus(struct arena *a, const struct mvs_field *f,
 {
 	milvus__proto__schema__field_schema__init(fs);
 	fs->name = f->name ? f->name : "";
-	fs->description = f->description ? f->description : "";
+	fs->description = (ProtobufCBinaryData){ f->description.len, (uint8_t *)f->description.s };
 	fs->data_type = f->type;
 	fs->is_primary_key = f->primary_key;
 	fs->autoid = f->auto_id;
@@ -521,7 +517,7 @@ static void function_to_milvus(struct arena *a, const struct mvs_function *fn,
 {
 	milvus__proto__schema__function_schema__init(fs);
 	fs->name = fn->name ? fn->name : "";
-	fs->description = fn->description ? fn->description : "";
+	fs->description = (ProtobufCBinaryData){ fn->description.len, (uint8_t *)fn->description.s };
 	fs->type = fn->type;
 	fs->n_input_field_names = fn->n_input_fields;
 	fs->input_field_names = fn->input_fields;
@@ -541,7 +537,7 @@ int mvs_schema_to_milvus(const struct mvs_schema *s, const char *name, unsigned 
 	*len = 0;
 	milvus__proto__schema__collection_schema__init(&cs);
 	cs.name = (char *)(name ? name : s->name ? s->name : "");
-	cs.description = s->description ? s->description : "";
+	cs.description = (ProtobufCBinaryData){ s->description.len, (uint8_t *)s->description.s };
 	cs.enable_dynamic_field = s->enable_dynamic_field;
 	cs.properties = kv_array(&a, &s->properties, &cs.n_properties);
 	cs.fields = arena_calloc(&a, s->n_fields, sizeof *cs.fields);

@@ -74,6 +74,14 @@ static void put_key_str(struct enc *e, const char *key, const char *value)
 	put_str(e, value);
 }
 
+/* A text as a str of its exact bytes (U+0000 included). */
+static void put_key_text(struct enc *e, const char *key, const struct mvs_text *value)
+{
+	put_str(e, key);
+	msgpack_pack_str(&e->pk, value->len);
+	msgpack_pack_str_body(&e->pk, value->s, value->len);
+}
+
 static void put_key_int(struct enc *e, const char *key, int64_t value)
 {
 	put_str(e, key);
@@ -111,13 +119,13 @@ static bool nonempty(const char *s)
 
 static void put_collection(struct enc *e, const struct mvs_schema *s)
 {
-	size_t n = 2 + nonempty(s->description) + (s->shards_num != 0) + s->enable_dynamic_field +
+	size_t n = 2 + (s->description.len > 0) + (s->shards_num != 0) + s->enable_dynamic_field +
 		   (s->num_partitions != 0) + (s->properties.len != 0);
 
 	msgpack_pack_map(&e->pk, n);
 	put_key_str(e, "name", s->name);
-	if (nonempty(s->description))
-		put_key_str(e, "description", s->description);
+	if ((s->description.len > 0))
+		put_key_text(e, "description", &s->description);
 	if (s->shards_num != 0)
 		put_key_int(e, "shards_num", s->shards_num);
 	put_key_str(e, "consistency_level", mvs_consistency_name(s->consistency_level));
@@ -131,7 +139,7 @@ static void put_collection(struct enc *e, const struct mvs_schema *s)
 
 static void put_field(struct enc *e, const struct mvs_field *f)
 {
-	size_t n = 3 + nonempty(f->description) + f->primary_key + f->auto_id + f->nullable +
+	size_t n = 3 + (f->description.len > 0) + f->primary_key + f->auto_id + f->nullable +
 		   f->partition_key + f->clustering_key + f->function_output + f->is_dynamic +
 		   (f->dim != 0) + (f->max_length != 0) + (f->max_capacity != 0) +
 		   (f->element_type != 0) + (f->default_value != NULL) + (f->type_params.len != 0) +
@@ -141,8 +149,8 @@ static void put_field(struct enc *e, const struct mvs_field *f)
 	put_key_str(e, "name", f->name);
 	put_key_str(e, "type", mvs_type_name(f->type));
 	put_key_int(e, "type_id", f->type);
-	if (nonempty(f->description))
-		put_key_str(e, "description", f->description);
+	if ((f->description.len > 0))
+		put_key_text(e, "description", &f->description);
 	if (f->primary_key)
 		put_key_bool(e, "primary_key", true);
 	if (f->auto_id)
@@ -177,12 +185,12 @@ static void put_field(struct enc *e, const struct mvs_field *f)
 
 static void put_function(struct enc *e, const struct mvs_function *fn)
 {
-	size_t n = 4 + nonempty(fn->description) + (fn->params.len != 0);
+	size_t n = 4 + (fn->description.len > 0) + (fn->params.len != 0);
 
 	msgpack_pack_map(&e->pk, n);
 	put_key_str(e, "name", fn->name);
-	if (nonempty(fn->description))
-		put_key_str(e, "description", fn->description);
+	if ((fn->description.len > 0))
+		put_key_text(e, "description", &fn->description);
 	put_key_int(e, "type", fn->type);
 	put_str(e, "input_fields");
 	put_strv(e, fn->input_fields, fn->n_input_fields);
@@ -378,6 +386,19 @@ static int dec_strdup(struct dec *d, char **out)
 	c[len] = 0;
 	free(*out);		/* a repeated key: the last one wins */
 	*out = c;
+	return 0;
+}
+
+/* A str as a text: every byte kept, U+0000 included (descriptions). */
+static int dec_text(struct dec *d, struct mvs_text *out)
+{
+	const char *s;
+	size_t len;
+
+	if (dec_str(d, &s, &len) != 0)
+		return -1;
+	if (mvs_text_set(out, s, len) != 0)	/* a repeated key: the last one wins */
+		return dec_fail(d, "out of memory");
 	return 0;
 }
 
@@ -624,7 +645,7 @@ static int collection_entry(struct dec *d, void *ctx, const char *k, size_t klen
 	if (key_is(k, klen, "name"))
 		return dec_strdup(d, &s->name);
 	if (key_is(k, klen, "description"))
-		return dec_strdup(d, &s->description);
+		return dec_text(d, &s->description);
 	if (key_is(k, klen, "shards_num")) {
 		if (dec_int_range(d, &v, 0, INT32_MAX) != 0)
 			return -1;
@@ -677,7 +698,7 @@ static int field_entry(struct dec *d, void *ctx, const char *k, size_t klen)
 		return dec_int_range(d, &fc->type_id, 0, INT32_MAX);
 	}
 	if (key_is(k, klen, "description"))
-		return dec_strdup(d, &f->description);
+		return dec_text(d, &f->description);
 	if (key_is(k, klen, "primary_key"))
 		return dec_bool(d, &f->primary_key);
 	if (key_is(k, klen, "auto_id"))
@@ -777,7 +798,7 @@ static int function_entry(struct dec *d, void *ctx, const char *k, size_t klen)
 	if (key_is(k, klen, "name"))
 		return dec_strdup(d, &fn->name);
 	if (key_is(k, klen, "description"))
-		return dec_strdup(d, &fn->description);
+		return dec_text(d, &fn->description);
 	if (key_is(k, klen, "type")) {
 		if (dec_int_range(d, &v, 0, INT32_MAX) != 0)
 			return -1;

@@ -325,6 +325,15 @@ static void put_text(struct mvs_jbuf *b, bool *first, const char *name, const ch
 	}
 }
 
+/* A text, every byte kept (U+0000 as \u0000), unless empty. */
+static void put_text_bytes(struct mvs_jbuf *b, bool *first, const char *name, const struct mvs_text *value)
+{
+	if (value->len > 0) {
+		put_key(b, first, name);
+		mvs_json_string(b, value->s, value->len);
+	}
+}
+
 static int put_field(struct mvs_jbuf *b, const struct mvs_field *f, char *err, size_t errlen)
 {
 	bool first = true;
@@ -336,7 +345,7 @@ static int put_field(struct mvs_jbuf *b, const struct mvs_field *f, char *err, s
 	put_cstring(b, mvs_type_name(f->type));
 	put_key(b, &first, "type_id");
 	mvs_jbuf_printf(b, "%d", f->type);
-	put_text(b, &first, "description", f->description);
+	put_text_bytes(b, &first, "description", &f->description);
 	put_flag(b, &first, "primary_key", f->primary_key);
 	put_flag(b, &first, "auto_id", f->auto_id);
 	put_flag(b, &first, "nullable", f->nullable);
@@ -399,7 +408,7 @@ int mvs_json_header(struct mvs_jbuf *b, const struct mvs_schema *s, char *err, s
 	inner = true;
 	put_key(b, &inner, "name");
 	put_cstring(b, s->name);
-	put_text(b, &inner, "description", s->description);
+	put_text_bytes(b, &inner, "description", &s->description);
 	put_int(b, &inner, "shards_num", s->shards_num);
 	put_key(b, &inner, "consistency_level");
 	put_cstring(b, mvs_consistency_name(s->consistency_level));
@@ -432,7 +441,7 @@ int mvs_json_header(struct mvs_jbuf *b, const struct mvs_schema *s, char *err, s
 			inner = true;
 			put_key(b, &inner, "name");
 			put_cstring(b, fn->name);
-			put_text(b, &inner, "description", fn->description);
+			put_text_bytes(b, &inner, "description", &fn->description);
 			put_key(b, &inner, "type");
 			mvs_jbuf_printf(b, "%d", fn->type);
 			put_key(b, &inner, "input_fields");

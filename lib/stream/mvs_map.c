@@ -481,7 +481,7 @@ static int build_schema(struct mvs_map *map, const struct plan *p, const int *or
 		out->enable_dynamic_field = spec->dynamic;
 	if (spec->collection && replace_string(&out->name, spec->collection))
 		goto out;
-	if (spec->description && replace_string(&out->description, spec->description))
+	if (spec->description && mvs_text_set(&out->description, spec->description, strlen(spec->description)))
 		goto out;
 	if (spec->shards)
 		out->shards_num = spec->shards;

@@ -27,7 +27,33 @@ int mvs_consistency_parse(const char *name)
 	return -1;
 }
 
-/* ---- kv lists ---- */
+/* ---- texts and kv lists ---- */
+
+int mvs_text_set(struct mvs_text *t, const void *bytes, size_t len)
+{
+	char *s = malloc(len + 1);
+
+	if (!s)
+		return -1;
+	if (len)
+		memcpy(s, bytes, len);
+	s[len] = '\0';
+	free(t->s);
+	t->s = s;
+	t->len = len;
+	return 0;
+}
+
+bool mvs_text_equal(const struct mvs_text *a, const struct mvs_text *b)
+{
+	return a->len == b->len && (a->len == 0 || memcmp(a->s, b->s, a->len) == 0);
+}
+
+void mvs_text_free(struct mvs_text *t)
+{
+	free(t->s);
+	*t = (struct mvs_text){ 0 };
+}
 
 int mvs_kvlist_add(struct mvs_kvlist *list, const char *key, const char *value)
 {
@@ -88,7 +114,7 @@ static void strv_free(char **v, size_t n)
 static void field_free(struct mvs_field *f)
 {
 	free(f->name);
-	free(f->description);
+	mvs_text_free(&f->description);
 	free(f->default_value);
 	mvs_kvlist_free(&f->type_params);
 	mvs_kvlist_free(&f->index_params);
@@ -97,7 +123,7 @@ static void field_free(struct mvs_field *f)
 static void function_free(struct mvs_function *fn)
 {
 	free(fn->name);
-	free(fn->description);
+	mvs_text_free(&fn->description);
 	strv_free(fn->input_fields, fn->n_input_fields);
 	strv_free(fn->output_fields, fn->n_output_fields);
 	mvs_kvlist_free(&fn->params);
@@ -108,7 +134,7 @@ void mvs_schema_free(struct mvs_schema *s)
 	if (!s)
 		return;
 	free(s->name);
-	free(s->description);
+	mvs_text_free(&s->description);
 	mvs_kvlist_free(&s->properties);
 	for (size_t i = 0; i < s->n_fields; i++)
 		field_free(&s->fields[i]);
@@ -140,6 +166,16 @@ static char *dup_opt(const char *s, bool *failed)
 	if (!d)
 		*failed = true;
 	return d;
+}
+
+/* Copies a text in place (dst holds the source's pointer); sets *failed on allocation failure. */
+static void text_copy(struct mvs_text *dst, bool *failed)
+{
+	struct mvs_text src = *dst;
+
+	*dst = (struct mvs_text){ 0 };
+	if (src.s && mvs_text_set(dst, src.s, src.len) != 0)
+		*failed = true;
 }
 
 static char **strv_copy(char *const *src, size_t n, bool *failed)
@@ -175,7 +211,7 @@ int mvs_schema_copy(struct mvs_schema *dst, const struct mvs_schema *src)
 
 	*dst = *src;
 	dst->name = dup_opt(src->name, &failed);
-	dst->description = dup_opt(src->description, &failed);
+	text_copy(&dst->description, &failed);
 	dst->source_version = dup_opt(src->source_version, &failed);
 	dst->source_database = dup_opt(src->source_database, &failed);
 	dst->tool = dup_opt(src->tool, &failed);
@@ -193,7 +229,7 @@ int mvs_schema_copy(struct mvs_schema *dst, const struct mvs_schema *src)
 		const struct mvs_field *sf = &src->fields[i];
 
 		f->name = dup_opt(sf->name, &failed);
-		f->description = dup_opt(sf->description, &failed);
+		text_copy(&f->description, &failed);
 		f->default_value = array_copy(sf->default_value, sf->default_value_len, 1, &failed);
 		f->default_value_len = f->default_value ? sf->default_value_len : 0;
 		if (kvlist_copy(&f->type_params, &sf->type_params) != 0)
@@ -209,7 +245,7 @@ int mvs_schema_copy(struct mvs_schema *dst, const struct mvs_schema *src)
 		const struct mvs_function *sfn = &src->functions[i];
 
 		fn->name = dup_opt(sfn->name, &failed);
-		fn->description = dup_opt(sfn->description, &failed);
+		text_copy(&fn->description, &failed);
 		fn->input_fields = strv_copy(sfn->input_fields, sfn->n_input_fields, &failed);
 		fn->n_input_fields = fn->input_fields ? sfn->n_input_fields : 0;
 		fn->output_fields = strv_copy(sfn->output_fields, sfn->n_output_fields, &failed);

@@ -14,6 +14,13 @@ struct mvs_kv {
 	char *value;
 };
 
+/* User text that Milvus keeps byte for byte (descriptions): len bytes, U+0000 included. s is
+ * NUL-terminated after them, for messages, or NULL when there is none. */
+struct mvs_text {
+	char *s;
+	size_t len;
+};
+
 struct mvs_kvlist {
 	struct mvs_kv *items;
 	size_t len;
@@ -21,7 +28,7 @@ struct mvs_kvlist {
 
 struct mvs_field {
 	char *name;
-	char *description;
+	struct mvs_text description;
 	int type;		/* enum mvs_type */
 	int element_type;	/* Array element type, else 0 */
 	bool primary_key;
@@ -46,7 +53,7 @@ struct mvs_field {
 
 struct mvs_function {
 	char *name;
-	char *description;
+	struct mvs_text description;
 	int type;		/* FunctionType: BM25=1, TextEmbedding=2, ... */
 	char **input_fields;
 	size_t n_input_fields;
@@ -64,7 +71,7 @@ struct mvs_index {
 struct mvs_schema {
 	/* collection */
 	char *name;
-	char *description;
+	struct mvs_text description;
 	int32_t shards_num;
 	int consistency_level;	/* Strong=0, Session=1, Bounded=2, Eventually=3, Customized=4 */
 	bool enable_dynamic_field;
@@ -105,6 +112,12 @@ int mvs_schema_row_field(const struct mvs_schema *schema, size_t column);
 
 const char *mvs_consistency_name(int level);	/* "Bounded"; "Unknown" for others */
 int mvs_consistency_parse(const char *name);	/* case-insensitive; -1 when unknown */
+
+/* Sets t to a copy of len bytes (any bytes); returns 0, or -1 when out of memory (t unchanged). */
+int mvs_text_set(struct mvs_text *t, const void *bytes, size_t len);
+void mvs_text_free(struct mvs_text *t);
+/* Whether two texts hold the same bytes (no text and an empty one are equal). */
+bool mvs_text_equal(const struct mvs_text *a, const struct mvs_text *b);
 
 /* Small helpers for the kv lists used above. */
 int mvs_kvlist_add(struct mvs_kvlist *list, const char *key, const char *value);

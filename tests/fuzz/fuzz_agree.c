@@ -12,7 +12,7 @@
 #include "mvs_schema.h"
 #include "mvs_types.h"
 
-#define F(n, t) .name = n, .description = "", .type = t
+#define F(n, t) .name = n, .type = t
 
 static struct mvs_field fields[] = {
 	{F("id", MVS_T_INT64), .primary_key = true},

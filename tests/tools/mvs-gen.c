@@ -98,7 +98,7 @@ static void build_schema(const struct gen *g, int unit, struct mvs_schema *s)
 	snprintf(buf, sizeof buf, "gen_%d", unit);
 	s->name = strdup(buf);
 	snprintf(buf, sizeof buf, "mvs-gen scenario %s", scenario_names[g->scenario]);
-	s->description = strdup(buf);
+	mvs_text_set(&s->description, buf, strlen(buf));
 	s->shards_num = 1;
 	s->consistency_level = 2;
 	s->source_version = strdup("v2.6.0");
@@ -112,7 +112,7 @@ static void build_schema(const struct gen *g, int unit, struct mvs_schema *s)
 		s->enable_dynamic_field = true;
 		field_add(s, "id", MVS_T_INT64);
 		last(s)->primary_key = true;
-		last(s)->description = strdup("primary key");
+		mvs_text_set(&last(s)->description, "primary key", 11);
 		field_add(s, "b", MVS_T_BOOL);
 		field_add(s, "i8", MVS_T_INT8);
 		field_add(s, "i16", MVS_T_INT16);

@@ -38,7 +38,7 @@ typedef Milvus__Proto__Schema__ScalarField ScalarField;
 
 /* ---- the schema: every type, nullable scalars and vectors, a function output, $meta ---- */
 
-#define F(n, t) .name = n, .description = "", .type = t
+#define F(n, t) .name = n, .type = t
 
 static struct mvs_field all_fields[] = {
 	{F("id", MVS_T_INT64), .primary_key = true},

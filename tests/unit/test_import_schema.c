@@ -159,7 +159,7 @@ static void harmless(struct mvs_schema *s)
 	f = field(s, "title");
 	free(f->type_params.items[0].value);
 	f->type_params.items[0].value = dup("false");
-	f->description = dup("another description");
+	CHECK(mvs_text_set(&f->description, "another description", 19) == 0);
 	field(s, "id")->auto_id = true;
 	mvs_kvlist_add(&s->properties, "collection.ttl.seconds", "60");
 	s->shards_num = 4;

@@ -250,7 +250,7 @@ static void test_passthrough(void)
 	      strcmp(map.out.indexes[0].index_name, "embedding") == 0,
 	      "index named after its field follows the rename");
 	CHECK_MSG(strcmp(map.out.indexes[1].index_name, "sparse_idx") == 0, "other index name kept");
-	CHECK_MSG(strcmp(map.out.name, "d2") == 0 && strcmp(map.out.description, "copy") == 0 &&
+	CHECK_MSG(strcmp(map.out.name, "d2") == 0 && strcmp(map.out.description.s, "copy") == 0 &&
 	      map.out.shards_num == 3 && map.out.consistency_level == 1, "settings applied");
 	mvs_map_free(&map);
 	mvs_schema_free(&in);

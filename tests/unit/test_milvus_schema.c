@@ -56,7 +56,7 @@ static CollectionSchema *new_schema(const char *name)
 
 	milvus__proto__schema__collection_schema__init(cs);
 	cs->name = (char *)name;
-	cs->description = "all the types";
+	cs->description = (ProtobufCBinaryData){ 17, (uint8_t *)"all the\0types \0\0" };
 	cs->fields = keep(calloc(64, sizeof *cs->fields));
 	cs->properties = keep(calloc(8, sizeof *cs->properties));
 	cs->functions = keep(calloc(4, sizeof *cs->functions));
@@ -129,7 +129,7 @@ static CollectionSchema *full_schema(void)
 	f = add_field(cs, "id", MVS_T_INT64);
 	f->is_primary_key = true;
 	f->autoid = true;
-	f->description = "the key";
+	f->description = (ProtobufCBinaryData){ 7, (uint8_t *)"the key" };
 	f = add_field(cs, "b", MVS_T_BOOL);
 	f->nullable = true;
 	v = f->default_value = new_value();
@@ -210,7 +210,7 @@ static CollectionSchema *full_schema(void)
 	fn = keep(malloc(sizeof *fn));
 	milvus__proto__schema__function_schema__init(fn);
 	fn->name = "bm25";
-	fn->description = "text to sparse";
+	fn->description = (ProtobufCBinaryData){ 14, (uint8_t *)"text to sparse" };
 	fn->type = MILVUS__PROTO__SCHEMA__FUNCTION_TYPE__BM25;
 	fn->n_input_field_names = 1;
 	fn->input_field_names = bm25_in;
@@ -241,7 +241,7 @@ static bool kvlist_eq(const struct mvs_kvlist *a, const struct mvs_kvlist *b)
 /* Field-by-field equality of everything the conversion carries; reports the first difference. */
 static bool schema_eq(const struct mvs_schema *a, const struct mvs_schema *b)
 {
-	if (!str_eq(a->description, b->description) || a->shards_num != b->shards_num ||
+	if (!mvs_text_equal(&a->description, &b->description) || a->shards_num != b->shards_num ||
 	    a->consistency_level != b->consistency_level ||
 	    a->enable_dynamic_field != b->enable_dynamic_field ||
 	    a->num_partitions != b->num_partitions || !kvlist_eq(&a->properties, &b->properties) ||
@@ -251,7 +251,7 @@ static bool schema_eq(const struct mvs_schema *a, const struct mvs_schema *b)
 	}
 	for (size_t i = 0; i < a->n_fields; i++) {
 		const struct mvs_field *x = &a->fields[i], *y = &b->fields[i];
-		if (!str_eq(x->name, y->name) || !str_eq(x->description, y->description) ||
+		if (!str_eq(x->name, y->name) || !mvs_text_equal(&x->description, &y->description) ||
 		    x->type != y->type || x->element_type != y->element_type ||
 		    x->primary_key != y->primary_key || x->auto_id != y->auto_id ||
 		    x->nullable != y->nullable || x->partition_key != y->partition_key ||
@@ -270,7 +270,7 @@ static bool schema_eq(const struct mvs_schema *a, const struct mvs_schema *b)
 	}
 	for (size_t i = 0; i < a->n_functions; i++) {
 		const struct mvs_function *x = &a->functions[i], *y = &b->functions[i];
-		bool eq = str_eq(x->name, y->name) && str_eq(x->description, y->description) &&
+		bool eq = str_eq(x->name, y->name) && mvs_text_equal(&x->description, &y->description) &&
 			  x->type == y->type && x->n_input_fields == y->n_input_fields &&
 			  x->n_output_fields == y->n_output_fields &&
 			  kvlist_eq(&x->params, &y->params);
@@ -302,7 +302,7 @@ static void test_from_milvus(void)
 	if (err[0])
 		fprintf(stderr, "error: %s\n", err);
 	CHECK(str_eq(s.name, "docs"));
-	CHECK(str_eq(s.description, "all the types"));
+	CHECK(s.description.len == 17 && memcmp(s.description.s, "all the\0types \0\0", 17) == 0);	/* U+0000 kept */
 	CHECK(s.shards_num == 2 && s.consistency_level == 2 && s.num_partitions == 16);
 	CHECK(s.enable_dynamic_field);
 	/* settings first, then schema properties they do not repeat */
@@ -320,7 +320,7 @@ static void test_from_milvus(void)
 
 	f = &s.fields[0];
 	CHECK(str_eq(f->name, "id") && f->primary_key && f->auto_id &&
-	      str_eq(f->description, "the key"));
+	      f->description.len == 7 && strcmp(f->description.s, "the key") == 0);
 
 	msgpack_packer_init(&pk, &want, packed_write);
 	i = mvs_schema_field_index(&s, "b");

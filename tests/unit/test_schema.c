@@ -50,7 +50,7 @@ static void full_schema(struct mvs_schema *s)
 
 	*s = (struct mvs_schema){ 0 };
 	s->name = strdup("books \"ü\"");
-	s->description = strdup("every property");
+	mvs_text_set(&s->description, "every\0property", 14);	/* U+0000 travels too */
 	s->shards_num = 3;
 	s->consistency_level = 4;
 	s->enable_dynamic_field = true;
@@ -66,7 +66,7 @@ static void full_schema(struct mvs_schema *s)
 	f->primary_key = true;
 	f->auto_id = true;
 	f->max_length = 64;
-	f->description = strdup("the key");
+	mvs_text_set(&f->description, "the key", 7);
 	f = add_field(s, "cat", MVS_T_INT64);
 	f->partition_key = true;
 	f->clustering_key = true;
@@ -95,7 +95,7 @@ static void full_schema(struct mvs_schema *s)
 	s->n_functions = 1;
 	s->functions = calloc(1, sizeof *s->functions);
 	s->functions[0].name = strdup("bm25");
-	s->functions[0].description = strdup("full text");
+	mvs_text_set(&s->functions[0].description, "full text", 9);
 	s->functions[0].type = 1;
 	s->functions[0].input_fields = strv(1, "body");
 	s->functions[0].n_input_fields = 1;
@@ -156,8 +156,7 @@ static bool strv_eq(const char *what, char **a, size_t na, char **b, size_t nb)
 static bool schema_eq(const struct mvs_schema *a, const struct mvs_schema *b)
 {
 	bool ok = str_eq("name", a->name, b->name) &&
-		  str_eq("description", a->description ? a->description : "",
-			 b->description ? b->description : "") &&
+		  mvs_text_equal(&a->description, &b->description) &&
 		  str_eq("source_version", a->source_version, b->source_version) &&
 		  str_eq("source_database", a->source_database, b->source_database) &&
 		  str_eq("tool", a->tool, b->tool) && str_eq("created", a->created, b->created) &&
@@ -174,8 +173,7 @@ static bool schema_eq(const struct mvs_schema *a, const struct mvs_schema *b)
 		const struct mvs_field *x = &a->fields[i], *y = &b->fields[i];
 
 		ok = str_eq("field name", x->name, y->name) &&
-		     str_eq("field description", x->description ? x->description : "",
-			    y->description ? y->description : "") &&
+		     mvs_text_equal(&x->description, &y->description) &&
 		     kv_eq("type_params", &x->type_params, &y->type_params) &&
 		     kv_eq("index_params", &x->index_params, &y->index_params);
 		if (ok && (x->type != y->type || x->element_type != y->element_type ||
@@ -195,7 +193,7 @@ static bool schema_eq(const struct mvs_schema *a, const struct mvs_schema *b)
 		const struct mvs_function *x = &a->functions[i], *y = &b->functions[i];
 
 		ok = str_eq("function name", x->name, y->name) &&
-		     str_eq("function description", x->description, y->description) &&
+		     mvs_text_equal(&x->description, &y->description) &&
 		     x->type == y->type &&
 		     strv_eq("inputs", x->input_fields, x->n_input_fields, y->input_fields,
 			     y->n_input_fields) &&
