@@ -166,7 +166,63 @@ void mvs_cli_default_option(int opt, const char *usage_text, char **argv)
 	case ':':
 		mvs_usage_error("option '%s' needs a value", argv[optind - 1]);
 	default:
-		mvs_usage_error("unknown option '%s'", argv[optind - 1]);
+		mvs_usage_error("unknown option '%.*s'", (int)strcspn(argv[optind - 1], "="),
+				argv[optind - 1]);	/* the name only: a value may be a secret */
+	}
+}
+
+/* What a secret-bearing spelling should have been. */
+static const char *secret_way(const char *name)
+{
+	return strncmp(name, "t", 1) == 0 ? "set MILVUS_TOKEN or use --token-file FILE"
+					  : "set MILVUS_PASSWORD or use --password-file FILE";
+}
+
+/* Whether name (without "--", up to '=') is a prefix of long but not all of it. */
+static bool abbreviates(const char *name, size_t len, const char *full)
+{
+	return len < strlen(full) && strncmp(name, full, len) == 0;
+}
+
+void mvs_cli_refuse_secret_options(int argc, char **argv, const char *short_opts,
+				   const struct option *options)
+{
+	static const char *const secret_files[] = { "password-file", "token-file" };
+	static const char *const secret_words[] = { "password", "pass", "passwd", "pw", "token", "secret" };
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--") == 0)
+			return;
+		if (a[0] == '-' && a[1] != '-' && a[1] != '\0') {	/* short options: skip a separate value */
+			const char *o = strchr(short_opts, a[strlen(a) - 1]);
+			if (o && o[1] == ':' && strlen(a) == 2)
+				i++;
+			continue;
+		}
+		if (strncmp(a, "--", 2) != 0)
+			continue;
+		const char *name = a + 2, *eq = strchr(name, '=');
+		size_t len = eq ? (size_t)(eq - name) : strlen(name);
+		const struct option *exact = NULL;
+
+		for (const struct option *o = options; o->name; o++)
+			if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
+				exact = o;
+		if (exact) {
+			if (!eq && exact->has_arg == required_argument)
+				i++;
+			continue;
+		}
+		bool secret = false;
+		for (size_t k = 0; k < sizeof secret_files / sizeof *secret_files; k++)
+			secret |= abbreviates(name, len, secret_files[k]);
+		for (size_t k = 0; k < sizeof secret_words / sizeof *secret_words; k++)
+			secret |= strlen(secret_words[k]) == len && strncmp(name, secret_words[k], len) == 0;
+		if (secret)
+			mvs_usage_error("option '--%.*s' is refused: a secret on the command line is seen by "
+					"other users (ps, shell history); %s", (int)len, name, secret_way(name));
 	}
 }
 

@@ -4,6 +4,7 @@
 #ifndef MVS_CLI_H
 #define MVS_CLI_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -37,6 +38,15 @@ enum { MVS_CLI_OPT_HELP = 0x1000, MVS_CLI_OPT_VERSION };
  * options: --help prints usage_text to stdout and exits 0, --version prints the version and exits 0;
  * anything else is the usage error "option 'X' needs a value" or "unknown option 'X'". */
 void mvs_cli_default_option(int opt, const char *usage_text, char **argv) __attribute__((noreturn));
+
+/* Refuses, before getopt_long sees them, the spellings that would put a secret on the command line:
+ * --password, --pass, --passwd, --token (and any other abbreviation of --password-file or
+ * --token-file, which getopt_long would take as those options with the secret as the file name).
+ * The usage error names the spelling and the ways that keep the secret off the command line; it never
+ * shows the value. options and short_opts are the tool's getopt_long arguments, so that option values
+ * are skipped. */
+void mvs_cli_refuse_secret_options(int argc, char **argv, const char *short_opts,
+				   const struct option *options);
 
 /* Parses a non-negative integer option value; usage error naming the option otherwise. */
 int64_t mvs_parse_count(const char *option, const char *value, int64_t min, int64_t max);

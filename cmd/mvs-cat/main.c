@@ -65,7 +65,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 	int c;
 
 	o->limit = -1;
-	while ((c = getopt_long(argc, argv, "q", long_options, NULL)) != -1) {
+	opterr = 0;	/* our messages: an unknown option is named without its value */
+	while ((c = getopt_long(argc, argv, ":q", long_options, NULL)) != -1) {
 		switch (c) {
 		case OPT_HEADER:
 			o->header = true;
@@ -87,7 +88,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 			mvs_print_version();
 			exit(MVS_EXIT_OK);
 		default:
-			mvs_usage_error("invalid option");
+			mvs_cli_default_option(c, usage_text, argv);
 		}
 	}
 	if (argc - optind > 1)

@@ -112,6 +112,7 @@ static void parse(int argc, char **argv, struct cli *cli)
 
 	mvs_conn_cli_init(&cli->conn);
 	mvs_map_spec_init(&cli->fields);
+	mvs_cli_refuse_secret_options(argc, argv, ":o:fq", long_options);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:fq", long_options, NULL)) != -1) {
 		switch (c) {

@@ -88,6 +88,7 @@ static void parse(int argc, char **argv, struct cli *cli)
 	int c;
 
 	mvs_conn_cli_init(&cli->conn);
+	mvs_cli_refuse_secret_options(argc, argv, ":q", long_options);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":q", long_options, NULL)) != -1) {
 		switch (c) {

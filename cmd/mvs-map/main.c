@@ -83,7 +83,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 
 	mvs_map_spec_init(&o->spec);
 	o->limit = -1;
-	while ((c = getopt_long(argc, argv, "o:fq", long_options, NULL)) != -1) {
+	opterr = 0;	/* our messages: an unknown option is named without its value */
+	while ((c = getopt_long(argc, argv, ":o:fq", long_options, NULL)) != -1) {
 		switch (c) {
 		case OPT_FIELDS:
 			rc = mvs_map_spec_fields(&o->spec, optarg, err, sizeof err);
@@ -139,7 +140,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 			mvs_print_version();
 			exit(MVS_EXIT_OK);
 		default:
-			mvs_usage_error("invalid option");
+			mvs_cli_default_option(c, usage_text, argv);
 		}
 		if (rc)
 			mvs_usage_error("%s", err);

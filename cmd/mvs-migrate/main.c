@@ -72,7 +72,8 @@ static void bad_option(const char *cmd, char **argv, const char *shorts)
 		mvs_usage_error("%s: option -%c needs a value", cmd, optopt);
 	if (optopt)
 		mvs_usage_error("%s: unknown option -%c", cmd, optopt);
-	mvs_usage_error("%s: unknown option or missing value: '%s'", cmd, argv[optind - 1]);
+	mvs_usage_error("%s: unknown option or missing value: '%.*s'", cmd,
+			(int)strcspn(argv[optind - 1], "="), argv[optind - 1]);	/* never a value */
 }
 
 static void print_diag(const struct mvs_cfg_diag *d)
@@ -150,6 +151,7 @@ static int cmd_start(int argc, char **argv)
 	int64_t parallel = 0;
 	int c;
 
+	mvs_cli_refuse_secret_options(argc, argv, "c:t:j:qh", longopts);
 	opterr = 0;
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "c:t:j:qh", longopts, NULL)) != -1) {
@@ -233,6 +235,7 @@ static int cmd_server(int argc, char **argv)
 
 	if (argc < 3 || strcmp(argv[2], "run") != 0)
 		mvs_usage_error("expected 'server run'");
+	mvs_cli_refuse_secret_options(argc, argv, "p:h", longopts);
 	opterr = 0;
 	optind = 3;
 	while ((c = getopt_long(argc, argv, "p:h", longopts, NULL)) != -1) {

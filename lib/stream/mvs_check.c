@@ -10,12 +10,32 @@
 #include <string.h>
 
 #include "mvs_jtext.h"
+#include "mvs_log.h"
 #include "mvs_mpack.h"
 #include "mvs_row.h"
 #include "mvs_types.h"
 #include "mvs_utf8.h"
 
 /* ---- values and rows ---- */
+
+int mvs_sparse_check(const unsigned char *p, size_t n, char *why, size_t whylen)
+{
+	uint32_t prev = 0;
+
+	if (n % 8 != 0)
+		return mvs_errf(why, whylen, "sparse vector of %zu bytes is not a whole number of (index, value) "
+				"pairs of 8 bytes", n);
+	for (size_t i = 0; i < n; i += 8) {
+		uint32_t index = (uint32_t)p[i] | (uint32_t)p[i + 1] << 8 | (uint32_t)p[i + 2] << 16 |
+				 (uint32_t)p[i + 3] << 24;
+		if (index == UINT32_MAX || (i > 0 && index <= prev))
+			return mvs_errf(why, whylen, "sparse vector index %" PRIu32 " at pair %zu %s", index, i / 8,
+					index == UINT32_MAX ? "is reserved (the maximum is 4294967294)"
+							    : "does not increase");
+		prev = index;
+	}
+	return 0;
+}
 
 /* Checks one non-nil scalar value against a type (no nullability, no arrays). */
 static int check_scalar(const struct mvs_field *f, int type, const unsigned char *v, size_t len,
@@ -38,9 +58,6 @@ static int check_scalar(const struct mvs_field *f, int type, const unsigned char
 			return 0;
 		break;
 	case MVS_ENC_INT: {
-		static const int64_t lo[] = { INT8_MIN, INT16_MIN, INT32_MIN, INT64_MIN };
-		static const int64_t hi[] = { INT8_MAX, INT16_MAX, INT32_MAX, INT64_MAX };
-		int k = type - MVS_T_INT8;
 		int64_t x;
 
 		if (o.kind == MVS_MP_UINT && o.u > INT64_MAX) {
@@ -51,7 +68,7 @@ static int check_scalar(const struct mvs_field *f, int type, const unsigned char
 		if (o.kind != MVS_MP_UINT && o.kind != MVS_MP_INT)
 			break;
 		x = o.kind == MVS_MP_INT ? o.i : (int64_t)o.u;
-		if (x >= lo[k] && x <= hi[k])
+		if (mvs_int_fits(type, x))
 			return 0;
 		snprintf(err, errlen, "field \"%s\": %s%" PRId64 " is out of range for %s", f->name,
 			 what, x, info->name);
@@ -101,26 +118,13 @@ static int check_scalar(const struct mvs_field *f, int type, const unsigned char
 		return 0;
 	}
 	case MVS_ENC_SPARSE_BIN: {
-		uint32_t prev = 0;
+		char why[160];
 
 		if (o.kind != MVS_MP_BIN)
 			break;
-		if (n % 8 != 0) {
-			snprintf(err, errlen, "field \"%s\": sparse vector of %zu bytes is not a whole number "
-				 "of (index, value) pairs of 8 bytes", f->name, n);
+		if (mvs_sparse_check(data, n, why, sizeof why) != 0) {
+			snprintf(err, errlen, "field \"%s\": %s", f->name, why);
 			return -1;
-		}
-		for (size_t i = 0; i < n; i += 8) {
-			uint32_t index = (uint32_t)data[i] | (uint32_t)data[i + 1] << 8 |
-					 (uint32_t)data[i + 2] << 16 | (uint32_t)data[i + 3] << 24;
-			if (index == UINT32_MAX || (i > 0 && index <= prev)) {
-				snprintf(err, errlen, "field \"%s\": sparse vector index %" PRIu32 " at pair %zu "
-					 "%s", f->name, index, i / 8,
-					 index == UINT32_MAX ? "is reserved (the maximum is 4294967294)"
-							     : "does not increase");
-				return -1;
-			}
-			prev = index;
 		}
 		return 0;
 	}

@@ -31,4 +31,9 @@ int mvs_value_check(const struct mvs_field *field, const unsigned char *value, s
 int mvs_value_check_next(const struct mvs_field *field, const unsigned char *p, size_t avail,
 			 size_t *n, char *err, size_t errlen);
 
+/* The layout of one sparse vector row: 8-byte (uint32 LE index, float32 LE value) pairs, indices
+ * strictly increasing and below 4294967295 (Milvus reserves it). Returns 0, or -1 with why. Export
+ * checks the server's rows with it, the value check above the stream's. */
+int mvs_sparse_check(const unsigned char *p, size_t n, char *why, size_t whylen);
+
 #endif

@@ -9,30 +9,11 @@
 
 #include <msgpack.h>
 
+#include "mvs_check.h"
 #include "mvs_fielddata.h"
 #include "mvs_log.h"
 #include "mvs_shard.h"
 #include "mvs_types.h"
-
-/* Checks one sparse row: 8-byte (uint32 LE index, float32 LE value) pairs, indices strictly
- * increasing and below 2^32-1 (Milvus reserves it). */
-static int sparse_check(const unsigned char *p, size_t len, char *why, size_t whylen)
-{
-	if (len % 8 != 0)
-		return mvs_errf(why, whylen,
-			    "sparse vector of %zu bytes is not a sequence of 8-byte pairs", len);
-	for (size_t off = 0; off < len; off += 8) {
-		uint32_t index = le32(p + off);
-		if (index == UINT32_MAX)
-			return mvs_errf(why, whylen, "sparse vector index 4294967295 is reserved");
-		if (off > 0 && index <= le32(p + off - 8))
-			return mvs_errf(why, whylen,
-				    "sparse vector indices not strictly increasing (%" PRIu32
-				    " after %" PRIu32 ")",
-				    index, le32(p + off - 8));
-	}
-	return 0;
-}
 
 /* ================================ export ================================ */
 
@@ -475,7 +456,7 @@ static int pack_value(msgpack_packer *pk, const struct src *s, size_t idx, char 
 		return pack_array_value(pk, f, ((ScalarField *const *)s->data)[idx], why, whylen);
 	case MVS_T_SPARSE_FLOAT_VECTOR: {
 		const ProtobufCBinaryData *b = &((const ProtobufCBinaryData *)s->data)[idx];
-		if (sparse_check(b->data, b->len, why, whylen) != 0)
+		if (mvs_sparse_check(b->data, b->len, why, whylen) != 0)
 			return -1;
 		rc = pack_bin(pk, b->data, b->len);
 		break;
