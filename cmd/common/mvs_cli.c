@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -100,6 +101,11 @@ int mvs_output_open(const char *path, bool force)
 		return -1;
 	}
 	snprintf(output_part, n, "%s.part", path);
+	struct stat st;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {	/* found now, not at the rename after the last row */
+		mvs_error("cannot write %s: it is a directory (name a file in it)", path);
+		return -1;
+	}
 	output_fd = open(output_part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (output_fd < 0) {
 		mvs_error("cannot create %s: %s", output_part, strerror(errno));
@@ -146,8 +152,12 @@ int mvs_output_commit(bool ok)
 
 int mvs_input_open(const char *path)
 {
-	if (!path || strcmp(path, "-") == 0)
+	if (!path || strcmp(path, "-") == 0) {
+		if (isatty(STDIN_FILENO))
+			mvs_usage_error("refusing to read a binary stream from a terminal; pipe one in "
+					"(mvs-export ... | %s) or name a file", mvs_log_tool());
 		return STDIN_FILENO;
+	}
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		mvs_error("cannot open %s: %s", path, strerror(errno));

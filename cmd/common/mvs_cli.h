@@ -19,12 +19,13 @@ void mvs_print_version(void);	/* "mvs-map (mvs) 0.1.0" on stdout */
 
 /* The binary output of a tool. path NULL or "-" is stdout. With a path the data goes to PATH.part
  * and mvs_output_commit renames it into place, so a failed run never leaves a complete-looking file.
- * Refuses a terminal unless force. Returns the fd, or -1 after printing why. */
+ * Refuses a terminal unless force, and a directory. Returns the fd, or -1 after printing why. */
 int mvs_output_open(const char *path, bool force);
 /* Closes the output; renames PATH.part to PATH when ok, removes it otherwise. Returns 0 or -1. */
 int mvs_output_commit(bool ok);
 
-/* Input: path NULL or "-" is stdin. Returns the fd, or -1 after printing why. */
+/* Input: path NULL or "-" is stdin, which must not be a terminal (a usage error: nothing would
+ * come). Returns the fd, or -1 after printing why. */
 int mvs_input_open(const char *path);
 
 /* The getopt_long values of --help and --version, for the tools whose option switch ends in
