@@ -65,6 +65,7 @@ struct mvs_milvus {
 	uint64_t rng;
 	struct call *calls;		/* async calls in flight (running or waiting) */
 	size_t n_calls;
+	bool answered;			/* some call has reached the server */
 };
 
 void mvs_milvus_options_init(struct mvs_milvus_options *o)
@@ -668,6 +669,26 @@ static int attempt_finish(struct call *k, bool ok, ProtobufCMessage **out, struc
 	return rc;
 }
 
+/* After an attempt: whether the server has ever answered (any reply, or a gRPC status that only a
+ * server sends), noted in err for the retry policy and the message. */
+static void note_answer(struct mvs_milvus *c, int rc, struct mvs_milvus_error *err)
+{
+	if (rc == 0 || err->grpc_code == GRPC_STATUS_OK ||
+	    (err->grpc_code > 0 && err->grpc_code != GRPC_STATUS_UNAVAILABLE &&
+	     err->grpc_code != GRPC_STATUS_DEADLINE_EXCEEDED && err->grpc_code != GRPC_STATUS_CANCELLED))
+		c->answered = true;
+	err->never_answered = !c->answered;
+}
+
+/* One line on a terminal for each retry a person waits for. */
+static void show_retry(const struct mvs_milvus_error *err, double delay, int max_attempts)
+{
+	if (delay < 0.5 || !isatty(STDERR_FILENO))
+		return;
+	mvs_info("retrying %s at %s in %.1f s (attempt %d/%d): %s", err->rpc, err->endpoint, delay,
+		 err->attempts + 1, max_attempts, err->message);
+}
+
 int mvs_milvus_unary(struct mvs_milvus *c, const struct mvs_milvus_rpc *rpc,
 		     const struct mvs_milvus_retry *policy, const ProtobufCMessage *req, ProtobufCMessage **out,
 		     struct mvs_milvus_error *err)
@@ -688,12 +709,14 @@ int mvs_milvus_unary(struct mvs_milvus *c, const struct mvs_milvus_rpc *rpc,
 			break;
 		ev = grpc_completion_queue_next(c->sync_cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL);
 		rc = attempt_finish(&k, ev.type == GRPC_OP_COMPLETE && ev.success, out, err);
+		note_answer(c, rc, err);
 		if (rc == 0)
 			break;
 		delay = mvs_milvus_retry_delay(policy, err, k.idempotent, k.attempts, mvs_now() - k.started,
 					       rand01(c));
 		if (delay < 0)
 			break;
+		show_retry(err, delay, policy->max_attempts);
 		mvs_milvus_sleep(delay);
 	}
 	call_release(&k);
@@ -794,12 +817,15 @@ int mvs_milvus_wait(struct mvs_milvus *c, const char *rpc_name, void **tag, Prot
 			return -1;
 		}
 		k = ev.tag;
-		if (attempt_finish(k, ev.success, out, err) == 0)
+		int rc = attempt_finish(k, ev.success, out, err);
+		note_answer(c, rc, err);
+		if (rc == 0)
 			return call_done(c, k, 0, tag);
 		delay = mvs_milvus_retry_delay(&c->retry, err, k->idempotent, k->attempts, mvs_now() - k->started,
 					       rand01(c));
 		if (delay < 0)
 			return call_done(c, k, -1, tag);
+		show_retry(err, delay, c->retry.max_attempts);
 		/* After a transport failure the Insert may have been applied: repeat it as an Upsert. */
 		if ((k->flags & MVS_MILVUS_RETRY_AS_UPSERT) && err->grpc_code != 0) {
 			k->rpc = &mvs_milvus_rpc_upsert;

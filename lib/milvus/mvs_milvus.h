@@ -28,6 +28,10 @@ struct mvs_milvus_retry {
 	double initial_backoff_s;	/* back-off cap of the first retry, doubling after [0.1] */
 	double max_backoff_s;		/* largest back-off cap [5] */
 	double max_total_s;		/* no new attempt starts this long after the first one [60] */
+	/* Until the server has answered once, a transport failure (refused, unknown host, a handshake
+	 * that fails) is most likely a wrong endpoint: no new attempt starts this long after the first
+	 * one [2]. Connections that worked and then broke get max_total_s. */
+	double first_contact_s;
 };
 
 struct mvs_milvus_options {
@@ -63,6 +67,7 @@ struct mvs_milvus_error {
 	int error_code;		/* Milvus Status.error_code (legacy common.ErrorCode) */
 	bool retriable;		/* Milvus Status.retriable */
 	int attempts;		/* attempts made, retries included */
+	bool never_answered;	/* no call of this client has reached the server yet */
 	int tls;		/* the client's channel: 0 plain, 1 TLS, 2 TLS with a client certificate */
 	bool token;		/* the client authenticates with a token (no user) */
 	char message[1024];	/* the gRPC status details when grpc_code != 0, else Status.reason */

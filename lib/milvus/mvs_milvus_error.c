@@ -105,8 +105,10 @@ const char *mvs_milvus_error_render(const struct mvs_milvus_error *e, char *buf,
 	case GRPC_STATUS_OK:
 		break;
 	case GRPC_STATUS_UNAVAILABLE:
-		snprintf(buf, size, "cannot reach Milvus at %s: %s%s%s", ep, e->message,
-			 attempts_note(e, " (", ")", att, sizeof att), tls_hint(e));
+		snprintf(buf, size, "cannot reach Milvus at %s: %s%s%s%s", ep, e->message,
+			 attempts_note(e, " (", ")", att, sizeof att), tls_hint(e),
+			 e->never_answered && !*tls_hint(e) ? "; it never answered: is the address right and the "
+							       "server up?" : "");
 		return buf;
 	case GRPC_STATUS_DEADLINE_EXCEEDED:
 		snprintf(buf, size, "%s timed out at %s: %s%s", rpc, ep, e->message,

@@ -102,6 +102,8 @@ void mvs_milvus_retry_defaults(struct mvs_milvus_retry *p)
 		p->max_backoff_s = p->initial_backoff_s;
 	if (p->max_total_s <= 0)
 		p->max_total_s = 60;
+	if (p->first_contact_s <= 0)
+		p->first_contact_s = 2;
 }
 
 double mvs_milvus_backoff(const struct mvs_milvus_retry *p, int retry, double rand01)
@@ -120,14 +122,16 @@ double mvs_milvus_backoff(const struct mvs_milvus_retry *p, int retry, double ra
 double mvs_milvus_retry_delay(const struct mvs_milvus_retry *p, const struct mvs_milvus_error *e,
 			      bool idempotent, int attempts, double elapsed_s, double rand01)
 {
-	double delay;
+	double delay, budget = p->max_total_s;
 
-	if (!mvs_milvus_retryable(e, idempotent) || attempts >= p->max_attempts ||
-	    elapsed_s >= p->max_total_s)
+	if (e->never_answered && e->grpc_code == GRPC_STATUS_UNAVAILABLE && p->first_contact_s > 0 &&
+	    p->first_contact_s < budget)
+		budget = p->first_contact_s;
+	if (!mvs_milvus_retryable(e, idempotent) || attempts >= p->max_attempts || elapsed_s >= budget)
 		return -1;
 	delay = mvs_milvus_backoff(p, attempts, rand01);
 	/* The next attempt starts within the total budget: the last wait is cut short. */
-	if (elapsed_s + delay > p->max_total_s)
-		delay = p->max_total_s - elapsed_s;
+	if (elapsed_s + delay > budget)
+		delay = budget - elapsed_s;
 	return delay;
 }

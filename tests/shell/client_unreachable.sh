@@ -11,13 +11,13 @@ kill "$gone_PID"
 wait "$gone_PID" 2>/dev/null || true
 
 expect_exit 6 "$probe" --uri "$gone_URI" --attempts 4 version
-grep -q "^mvs-probe: error: cannot reach Milvus at $gone_URI: .*(after 4 attempts)\$" "$T/stderr" ||
+grep -q "^mvs-probe: error: cannot reach Milvus at $gone_URI: .*(after 4 attempts); it never answered: is the address right and the server up?$" "$T/stderr" ||
 	{ cat "$T/stderr" >&2; fail "unreachable message"; }
 
 # The time budget ends the retries before the attempt budget does.
 expect_exit 6 "$probe" --uri "http://$gone_URI" --attempts 1000 --retry-total 2 --backoff 1 version
 grep -q "cannot reach Milvus at $gone_URI" "$T/stderr" || { cat "$T/stderr" >&2; fail "unreachable message"; }
-attempts=$(sed -n 's/.*(after \([0-9]*\) attempts)$/\1/p' "$T/stderr")
+attempts=$(sed -n 's/.*(after \([0-9]*\) attempts).*/\1/p' "$T/stderr")
 [ -n "$attempts" ] && [ "$attempts" -lt 1000 ] || fail "retries not bounded by time: $(cat "$T/stderr")"
 
 expect_exit 2 "$probe" --uri "ftp://$gone_URI" version

@@ -162,6 +162,19 @@ static void test_retry_delay(void)
 	CHECK(mvs_milvus_retry_delay(&p, &auth, true, 1, 0, 0.5) < 0);
 	CHECK(mvs_milvus_retry_delay(&p, &deadline, false, 1, 0, 0.5) < 0);
 	CHECK(mvs_milvus_retry_delay(&p, &deadline, true, 1, 0, 0.5) == 0.5);
+	/* Before the server ever answered, a transport failure gets first_contact_s, not max_total_s;
+	 * other failures, and connections that worked, keep the long budget. */
+	p.first_contact_s = 2;
+	unavailable.never_answered = true;
+	{
+		double d = mvs_milvus_retry_delay(&p, &unavailable, false, 1, 1.8, 0.5);
+		CHECK(d > 0.19 && d < 0.21);	/* cut to the 2 s budget, not 0.5 */
+	}
+	CHECK(mvs_milvus_retry_delay(&p, &unavailable, false, 2, 2, 0.5) < 0);
+	rate.never_answered = true;
+	CHECK(mvs_milvus_retry_delay(&p, &rate, false, 1, 5, 0.5) == 0.5);
+	unavailable.never_answered = false;
+	CHECK(mvs_milvus_retry_delay(&p, &unavailable, false, 2, 5, 0.5) == 1);
 }
 
 static void test_render(void)
