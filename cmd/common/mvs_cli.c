@@ -168,6 +168,7 @@ void mvs_cli_default_option(int opt, const char *usage_text, char **argv)
 {
 	switch (opt) {
 	case MVS_CLI_OPT_HELP:
+	case 'h':
 		fputs(usage_text, stdout);
 		exit(MVS_EXIT_OK);
 	case MVS_CLI_OPT_VERSION:

@@ -36,7 +36,7 @@ enum { MVS_CLI_OPT_HELP = 0x1000, MVS_CLI_OPT_VERSION };
 	{ "version", no_argument, NULL, MVS_CLI_OPT_VERSION }
 
 /* The default: case of a tool's getopt_long switch, run with opterr = 0 and ":" leading the short
- * options: --help prints usage_text to stdout and exits 0, --version prints the version and exits 0;
+ * options: --help and -h print usage_text to stdout and exit 0, --version prints the version and exits 0;
  * anything else is the usage error "option 'X' needs a value" or "unknown option 'X'". */
 void mvs_cli_default_option(int opt, const char *usage_text, char **argv) __attribute__((noreturn));
 

@@ -26,7 +26,7 @@ static const char usage_text[] =
 	"      --verify      read everything, check trailers, checksums and every value, and print\n"
 	"                    one summary line per unit instead of rows\n"
 	"  -q, --quiet       with --verify: print nothing, only set the exit status\n"
-	"      --help        print this help and exit\n"
+	"  -h, --help        print this help and exit\n"
 	"      --version     print the version and exit\n"
 	"\n"
 	"Exit status: 0 ok, 1 failure, 2 usage, 3 I/O error, 4 truncated or corrupt stream,\n"
@@ -66,7 +66,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 
 	o->limit = -1;
 	opterr = 0;	/* our messages: an unknown option is named without its value */
-	while ((c = getopt_long(argc, argv, ":q", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":qh", long_options, NULL)) != -1) {
 		switch (c) {
 		case OPT_HEADER:
 			o->header = true;
@@ -82,6 +82,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 			mvs_set_quiet(true);
 			break;
 		case OPT_HELP:
+		case 'h':
 			fputs(usage_text, stdout);
 			exit(MVS_EXIT_OK);
 		case OPT_VERSION:

@@ -49,7 +49,7 @@ static const char usage_text[] =
 	"  -f, --force            write the binary stream even to a terminal\n"
 	"  --progress             progress lines on standard error (default when it is a terminal)\n"
 	"  -q, --quiet            no progress and no summary lines\n"
-	"  --help                 show this help and exit\n"
+	"  -h, --help             show this help and exit\n"
 	"  --version              show the version and exit\n"
 	"\n"
 	"Exit status: 0 success, 2 usage, 3 I/O, 6 server error, 7 authentication, 8 schema, 1 other.\n"
@@ -112,9 +112,9 @@ static void parse(int argc, char **argv, struct cli *cli)
 
 	mvs_conn_cli_init(&cli->conn);
 	mvs_map_spec_init(&cli->fields);
-	mvs_cli_refuse_secret_options(argc, argv, ":o:fq", long_options);
+	mvs_cli_refuse_secret_options(argc, argv, ":o:fqh", long_options);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:fq", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:fqh", long_options, NULL)) != -1) {
 		switch (c) {
 		case OPT_COLLECTION:
 			add_value("--collection", optarg, &cli->export.collections,

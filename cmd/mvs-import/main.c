@@ -45,7 +45,7 @@ static const char usage_text[] =
 	"Output:\n"
 	"  --progress             progress lines on standard error (default when it is a terminal)\n"
 	"  -q, --quiet            no progress and no summary lines\n"
-	"  --help                 show this help and exit\n"
+	"  -h, --help             show this help and exit\n"
 	"  --version              show the version and exit\n"
 	"\n"
 	"Exit status: 0 success, 2 usage, 3 I/O, 4 truncated or corrupt stream, 5 upstream failed,\n"
@@ -88,9 +88,9 @@ static void parse(int argc, char **argv, struct cli *cli)
 	int c;
 
 	mvs_conn_cli_init(&cli->conn);
-	mvs_cli_refuse_secret_options(argc, argv, ":q", long_options);
+	mvs_cli_refuse_secret_options(argc, argv, ":qh", long_options);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":q", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":qh", long_options, NULL)) != -1) {
 		switch (c) {
 		case MVS_CONN_OPT_DB:	/* stricter than mvs-export's: an import names its database */
 			if (!*optarg)

@@ -39,7 +39,7 @@ static const char usage_text[] =
 	"  -o, --output FILE           write FILE (through FILE.part, renamed when complete)\n"
 	"  -f, --force                 write the binary stream even to a terminal\n"
 	"  -q, --quiet                 do not print notes\n"
-	"      --help                  print this help and exit\n"
+	"  -h, --help                  print this help and exit\n"
 	"      --version               print the version and exit\n"
 	"\n"
 	"Exit status: 0 ok, 1 failure, 2 usage, 3 I/O error, 4 truncated or corrupt input,\n"
@@ -84,7 +84,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	mvs_map_spec_init(&o->spec);
 	o->limit = -1;
 	opterr = 0;	/* our messages: an unknown option is named without its value */
-	while ((c = getopt_long(argc, argv, ":o:fq", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:fqh", long_options, NULL)) != -1) {
 		switch (c) {
 		case OPT_FIELDS:
 			rc = mvs_map_spec_fields(&o->spec, optarg, err, sizeof err);
@@ -134,6 +134,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 			mvs_set_quiet(true);
 			break;
 		case OPT_HELP:
+		case 'h':
 			fputs(usage_text, stdout);
 			exit(MVS_EXIT_OK);
 		case OPT_VERSION:

@@ -642,6 +642,29 @@ static const char *frame_name(unsigned char kind)
 	}
 }
 
+/* The compressed formats people pipe in by mistake, by their magic bytes, with the tool that opens
+ * them; NULL for anything else. */
+static const char *compressed_as(const unsigned char *p, size_t n, const char **tool)
+{
+	static const struct {
+		const char *magic, *name, *tool;
+		size_t len;
+	} formats[] = {
+		{ "\x1f\x8b", "gzip", "zcat", 2 },
+		{ "\x28\xb5\x2f\xfd", "zstd", "zstdcat", 4 },
+		{ "\xfd" "7zXZ\x00", "xz", "xzcat", 6 },
+		{ "BZh", "bzip2", "bzcat", 3 },
+		{ "\x04\x22\x4d\x18", "lz4", "lz4cat", 4 },
+	};
+
+	for (size_t i = 0; i < sizeof formats / sizeof *formats; i++)
+		if (n >= formats[i].len && memcmp(p, formats[i].magic, formats[i].len) == 0) {
+			*tool = formats[i].tool;
+			return formats[i].name;
+		}
+	return NULL;
+}
+
 /* Starts a unit: magic and version, or the clean end of input. */
 static int read_unit_start(struct mvs_reader *r, struct mvs_item *item)
 {
@@ -658,6 +681,10 @@ static int read_unit_start(struct mvs_reader *r, struct mvs_item *item)
 		return MVS_ITEM_EOF;
 	}
 	if (memcmp(r->buf + r->pos, stream_magic, cmp) != 0) {
+		const char *tool, *format = compressed_as(r->buf + r->pos, avail, &tool);
+		if (r->units == 0 && format)
+			return reader_fail(r, MVS_EXIT_STREAM, "not an mvs stream but %s-compressed data: "
+					   "decompress it first (%s FILE | ...)", format, tool);
 		if (r->units == 0)
 			return reader_fail(r, MVS_EXIT_STREAM, "not an mvs stream (bad magic at byte 0)");
 		return reader_fail(r, MVS_EXIT_STREAM, "corrupt stream: unexpected bytes at byte %" PRIu64

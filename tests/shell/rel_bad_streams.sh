@@ -150,6 +150,14 @@ import_fails text 4 "$T/text"
 grep -q "not an mvs stream" "$T/stderr" || { cat "$T/stderr" >&2; fail "text: message"; }
 import_fails empty 4 /dev/null
 grep -q "empty input: not an mvs stream" "$T/stderr" || { cat "$T/stderr" >&2; fail "empty input: message"; }
+# A compressed archive piped in as it is: named, with the tool that opens it.
+gzip -c "$T/major.mvs" >"$T/archive.gz"
+import_fails gzip 4 "$T/archive.gz"
+grep -q "not an mvs stream but gzip-compressed data: decompress it first (zcat FILE" "$T/stderr" ||
+	{ cat "$T/stderr" >&2; fail "gzip: message"; }
+zstd -q -c "$T/major.mvs" | import_fails zstd 4 -
+grep -q "not an mvs stream but zstd-compressed data: decompress it first (zstdcat FILE" "$T/stderr" ||
+	{ cat "$T/stderr" >&2; fail "zstd: message"; }
 
 # ---- what the target holds, as the official SDK sees it ----
 node "$MVS_TOP/tests/tools/rowcounts.js" "$dst_URI" >"$T/counts.got" || fail "rowcounts failed"
