@@ -81,10 +81,11 @@ PKGS_cli :=
 # Folders whose code includes the generated protobuf-c headers.
 GEN_USERS := milvus transfer cli
 
-# What each tool links: its folders (in link order) and, through them, its packages. mvs-cat and
+# What each tool links: its folders (in link order) and, through them, its packages. mvs-cat, mvs-diff and
 # mvs-map link neither gRPC nor protobuf-c.
 LINK_mvs-cat := cli stream common
 LINK_mvs-map := cli stream common
+LINK_mvs-diff := cli stream common
 LINK_mvs-export := cli transfer milvus stream common
 LINK_mvs-import := cli transfer milvus stream common
 LINK_mvs-migrate := cli migrate common

@@ -115,6 +115,29 @@ int mvs_output_open(const char *path, bool force)
 	return output_fd;
 }
 
+/* Syncs the directory that holds path, so that a rename into it survives a crash (the file's own
+ * fsync does not cover its name). Filesystems that cannot sync a directory (EINVAL) are let be. */
+static int sync_parent_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+	int rc = 0;
+
+	if (!dir) {
+		mvs_error("out of memory");
+		return -1;
+	}
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || (fsync(fd) != 0 && errno != EINVAL)) {
+		mvs_error("cannot sync directory %s after renaming %s into it: %s", dir, path, strerror(errno));
+		rc = -1;
+	}
+	if (fd >= 0)
+		close(fd);
+	free(dir);
+	return rc;
+}
+
 int mvs_output_commit(bool ok)
 {
 	int rc = 0;
@@ -143,6 +166,8 @@ int mvs_output_commit(bool ok)
 	}
 	if (!ok)
 		unlink(output_part);
+	else if (sync_parent_dir(output_path) != 0)
+		rc = -1;	/* the file is whole under its name; whether the name survives a crash is not sure */
 	part_cleanup_on_signals(false);
 	free(output_path);
 	free(output_part);
@@ -182,11 +207,13 @@ void mvs_cli_default_option(int opt, const char *usage_text, char **argv)
 	}
 }
 
-/* What a secret-bearing spelling should have been. */
+/* What a secret-bearing spelling should have been (mvs-migrate's one token is its REST server's). */
 static const char *secret_way(const char *name)
 {
-	return strncmp(name, "t", 1) == 0 ? "set MILVUS_TOKEN or use --token-file FILE"
-					  : "set MILVUS_PASSWORD or use --password-file FILE";
+	if (strncmp(name, "t", 1) != 0)
+		return "set MILVUS_PASSWORD or use --password-file FILE";
+	return strcmp(mvs_log_tool(), "mvs-migrate") == 0 ? "set MVS_REST_TOKEN or use --token-file FILE"
+							   : "set MILVUS_TOKEN or use --token-file FILE";
 }
 
 /* Whether name (without "--", up to '=') is a prefix of long but not all of it. */
@@ -260,4 +287,14 @@ void mvs_exit_broken_pipe(void)
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 	raise(SIGPIPE);
 	_exit(128 + SIGPIPE);
+}
+
+int mvs_close_stdout(void)
+{
+	if (!ferror(stdout) && fclose(stdout) == 0)
+		return 0;
+	if (errno == EPIPE)
+		mvs_exit_broken_pipe();
+	mvs_error("cannot write output: %s", strerror(errno));
+	return -1;
 }

@@ -21,7 +21,8 @@ void mvs_print_version(void);	/* "mvs-map (mvs) 0.1.0" on stdout */
  * and mvs_output_commit renames it into place, so a failed run never leaves a complete-looking file.
  * Refuses a terminal unless force, and a directory. Returns the fd, or -1 after printing why. */
 int mvs_output_open(const char *path, bool force);
-/* Closes the output; renames PATH.part to PATH when ok, removes it otherwise. Returns 0 or -1. */
+/* Closes the output; when ok syncs PATH.part, renames it to PATH and syncs the directory (so the name
+ * survives a crash too), else removes it. Returns 0 or -1. */
 int mvs_output_commit(bool ok);
 
 /* Input: path NULL or "-" is stdin, which must not be a terminal (a usage error: nothing would
@@ -55,5 +56,8 @@ int64_t mvs_parse_count(const char *option, const char *value, int64_t min, int6
 /* Ends the process the way one killed by SIGPIPE ends (status 141): a closed pipe downstream
  * (`mvs-cat | head -1`) is not this stage's failure, so it leaves silently. */
 void mvs_exit_broken_pipe(void) __attribute__((noreturn));
+/* Flushes and closes standard output: 0, or -1 after saying why (a closed pipe exits quietly, as
+ * mvs_exit_broken_pipe). For tools that print their data with stdio. */
+int mvs_close_stdout(void);
 
 #endif

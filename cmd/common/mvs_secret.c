@@ -22,6 +22,7 @@ struct kind_info {
 static const struct kind_info kinds[] = {
 	[MVS_SECRET_PASSWORD] = { "password", "MILVUS_PASSWORD" },
 	[MVS_SECRET_TOKEN] = { "token", "MILVUS_TOKEN" },
+	[MVS_SECRET_REST_TOKEN] = { "token", "MVS_REST_TOKEN" },
 };
 
 void mvs_secret_free(char *secret)

@@ -10,6 +10,7 @@
 enum mvs_secret_kind {
 	MVS_SECRET_PASSWORD,	/* MILVUS_PASSWORD, --password-file */
 	MVS_SECRET_TOKEN,	/* MILVUS_TOKEN, --token-file */
+	MVS_SECRET_REST_TOKEN,	/* MVS_REST_TOKEN, mvs-migrate server's --token-file */
 };
 
 /* Looks the secret up: from file when it is given, else from the environment. Returns 1 with a

@@ -1,6 +1,8 @@
 /* mvs-cat: shows an mvs stream as text (man/mvs-cat.1): rows as JSON Lines, headers as JSON, or,
  * with --verify, a check of the whole stream (framing, trailer, checksum and every value) with one
- * summary line per unit. Rendering lives in lib/stream/mvs_json.c; this file wires it to the reader. */
+ * summary line per unit, or with --digest the same check and one digest line per unit. Rendering
+ * lives in lib/stream/mvs_json.c, digests in lib/stream/mvs_digest.c; this file wires them to the
+ * reader. */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -12,6 +14,7 @@
 
 #include "mvs_check.h"
 #include "mvs_cli.h"
+#include "mvs_digest.h"
 #include "mvs_exit.h"
 #include "mvs_json.h"
 #include "mvs_row.h"
@@ -19,6 +22,7 @@
 
 static const char usage_text[] =
 	"Usage: mvs-cat [OPTION]... [FILE|-]\n"
+	"  or:  mvs-cat --digest [OPTION]... [FILE|-]...\n"
 	"Print an mvs stream (FILE, or standard input) as text: one JSON object per row.\n"
 	"\n"
 	"      --header      print each unit's header (schema) as one JSON object instead of rows\n"
@@ -26,19 +30,31 @@ static const char usage_text[] =
 	"      --verify      read everything, check trailers, checksums and every value, and print\n"
 	"                    one summary line per unit instead of rows\n"
 	"  -q, --quiet       with --verify: print nothing, only set the exit status\n"
+	"      --digest      check everything as --verify does and print one line per unit:\n"
+	"                    collection, rows and the row digest (see mvs-stream(5), DIGEST)\n"
+	"      --fields A,B  with --digest: digest only these fields, in this order\n"
+	"      --ignore-pk   with --digest: leave the primary key out (auto-ID targets)\n"
+	"      --ignore-partitions  with --digest: leave the partition names out\n"
 	"  -h, --help        print this help and exit\n"
 	"      --version     print the version and exit\n"
 	"\n"
 	"Exit status: 0 ok, 1 failure, 2 usage, 3 I/O error, 4 truncated or corrupt stream,\n"
 	"5 the stream carries an abort frame (an upstream stage failed). See mvs-cat(1).\n";
 
-enum { OPT_HEADER = 256, OPT_LIMIT, OPT_VERIFY, OPT_HELP, OPT_VERSION };
+enum {
+	OPT_HEADER = 256, OPT_LIMIT, OPT_VERIFY, OPT_HELP, OPT_VERSION, OPT_DIGEST, OPT_FIELDS,
+	OPT_IGNORE_PK, OPT_IGNORE_PARTITIONS,
+};
 
 static const struct option long_options[] = {
 	{ "header", no_argument, NULL, OPT_HEADER },
 	{ "limit", required_argument, NULL, OPT_LIMIT },
 	{ "verify", no_argument, NULL, OPT_VERIFY },
 	{ "quiet", no_argument, NULL, 'q' },
+	{ "digest", no_argument, NULL, OPT_DIGEST },
+	{ "fields", required_argument, NULL, OPT_FIELDS },
+	{ "ignore-pk", no_argument, NULL, OPT_IGNORE_PK },
+	{ "ignore-partitions", no_argument, NULL, OPT_IGNORE_PARTITIONS },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -48,6 +64,8 @@ struct options {
 	bool header;
 	bool verify;
 	bool quiet;
+	bool digest;
+	struct mvs_canon_options canon;	/* --digest: what goes into the row digests */
 	int64_t limit;		/* -1: all rows */
 	const char *input;
 };
@@ -62,6 +80,7 @@ struct position {
 
 static void parse_options(int argc, char **argv, struct options *o)
 {
+	char err[256];
 	int c;
 
 	o->limit = -1;
@@ -76,6 +95,19 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_VERIFY:
 			o->verify = true;
+			break;
+		case OPT_DIGEST:
+			o->digest = true;
+			break;
+		case OPT_FIELDS:
+			if (mvs_canon_options_fields(&o->canon, optarg, err, sizeof err) != 0)
+				mvs_usage_error("%s", err);
+			break;
+		case OPT_IGNORE_PK:
+			o->canon.without_pk = true;
+			break;
+		case OPT_IGNORE_PARTITIONS:
+			o->canon.without_partition = true;
 			break;
 		case 'q':
 			o->quiet = true;
@@ -92,12 +124,35 @@ static void parse_options(int argc, char **argv, struct options *o)
 			mvs_cli_default_option(c, usage_text, argv);
 		}
 	}
-	if (argc - optind > 1)
-		mvs_usage_error("too many arguments: one input file at most");
+	if (argc - optind > 1 && !o->digest)
+		mvs_usage_error("too many arguments: one input file at most (several only with --digest)");
+	if (o->digest && (o->verify || o->header || o->limit >= 0))
+		mvs_usage_error("--digest cannot be combined with %s",
+				o->verify ? "--verify" : o->header ? "--header" : "--limit");
+	if (!o->digest && (o->canon.fields || o->canon.without_pk || o->canon.without_partition))
+		mvs_usage_error("--fields, --ignore-pk and --ignore-partitions go with --digest");
 	if (o->limit >= 0 && (o->verify || o->header))
 		mvs_usage_error("--limit limits printed rows; it cannot be combined with %s",
 				o->verify ? "--verify" : "--header");
 	o->input = optind < argc ? argv[optind] : "-";
+}
+
+/* The digest line of a unit: "NAME ROWS DIGEST", then what was left out or chosen, so that two lines
+ * made different ways never look alike. */
+static void put_digest(struct mvs_jbuf *b, const char *collection, uint64_t rows, uint64_t digest,
+		       const struct mvs_canon_options *canon)
+{
+	mvs_jbuf_reset(b);
+	mvs_jbuf_printf(b, "%s %" PRIu64 " %016" PRIx64, collection, rows, digest);
+	if (canon->fields) {
+		mvs_jbuf_puts(b, " fields=");
+		for (size_t i = 0; i < canon->n_fields; i++)
+			mvs_jbuf_printf(b, "%s%s", i ? "," : "", canon->fields[i]);
+	}
+	if (canon->without_pk)
+		mvs_jbuf_puts(b, " without-pk");
+	if (canon->without_partition)
+		mvs_jbuf_puts(b, " without-partitions");
 }
 
 /* Writes one line; a closed pipe ends the program quietly, other write errors loudly. */
@@ -135,7 +190,8 @@ static int cat_stream(struct mvs_reader *r, const struct options *o)
 	struct position at = { .input = o->input, .collection = "" };
 	char *partition = NULL;
 	char err[1024];
-	uint64_t printed = 0, unit_start = 0;
+	uint64_t printed = 0, unit_start = 0, digest = 0;
+	struct mvs_canon canon = { 0 };
 	int code = -1;
 
 	if (o->limit == 0)
@@ -149,6 +205,16 @@ static int cat_stream(struct mvs_reader *r, const struct options *o)
 			at.row = 0;
 			free(partition);
 			partition = NULL;
+			if (o->digest) {
+				mvs_canon_free(&canon);
+				digest = 0;
+				if (mvs_canon_init(&canon, item.schema, &o->canon, err, sizeof err) != 0) {
+					fflush(stdout);
+					mvs_error("--fields: %s", err);
+					code = MVS_EXIT_USAGE;
+					break;
+				}
+			}
 			if (!o->header)
 				break;
 			mvs_jbuf_reset(&b);
@@ -169,10 +235,15 @@ static int cat_stream(struct mvs_reader *r, const struct options *o)
 			at.row++;
 			if (o->header)
 				break;
-			if (o->verify) {
+			if (o->verify || o->digest) {
 				/* every value checked (JSON text included), so whatever passes prints */
 				if (mvs_row_check(item.schema, item.row, item.row_len, err, sizeof err))
 					code = value_error(&at, err);
+				else if (o->digest && mvs_canon_row(&canon, partition, item.row, item.row_len,
+								    err, sizeof err) != 0)
+					code = value_error(&at, err);
+				else if (o->digest)
+					digest += mvs_canon_hash(&canon);
 				break;
 			}
 			mvs_jbuf_reset(&b);
@@ -186,9 +257,14 @@ static int cat_stream(struct mvs_reader *r, const struct options *o)
 			break;
 		case MVS_ITEM_TRAILER: {
 			uint64_t end = mvs_reader_offset(r);
+			if (o->digest) {
+				put_digest(&b, at.collection, item.unit_rows, digest, &o->canon);
+				put_line(&b);
+			}
 			if (o->verify && !o->quiet)
-				printf("ok: collection %s, %" PRIu64 " rows, %zu partitions, %" PRIu64
-				       " bytes\n", at.collection, item.unit_rows, item.schema->n_partitions,
+				printf("ok: collection %s, %" PRIu64 " row%s, %zu partition%s, %" PRIu64
+				       " bytes\n", at.collection, item.unit_rows, item.unit_rows == 1 ? "" : "s",
+				       item.schema->n_partitions, item.schema->n_partitions == 1 ? "" : "s",
 				       end - unit_start);
 			unit_start = end;
 			break;
@@ -209,7 +285,27 @@ static int cat_stream(struct mvs_reader *r, const struct options *o)
 		}
 	}
 	free(partition);
+	mvs_canon_free(&canon);
 	mvs_jbuf_free(&b);
+	return code;
+}
+
+/* Reads one input through; returns its exit code. */
+static int cat_input(struct options *o, const char *input)
+{
+	o->input = input;
+	int in = mvs_input_open(input);
+	if (in < 0)
+		return MVS_EXIT_IO;
+	struct mvs_reader *r = mvs_reader_new(in, input);
+	if (!r) {
+		mvs_error("out of memory");
+		return MVS_EXIT_FAILURE;
+	}
+	int code = cat_stream(r, o);
+	mvs_reader_free(r);
+	if (in != STDIN_FILENO)
+		close(in);
 	return code;
 }
 
@@ -219,23 +315,10 @@ int main(int argc, char **argv)
 
 	mvs_cli_init("mvs-cat");
 	parse_options(argc, argv, &o);
-	int in = mvs_input_open(o.input);
-	if (in < 0)
-		return MVS_EXIT_IO;
-	struct mvs_reader *r = mvs_reader_new(in, o.input);
-	if (!r) {
-		mvs_error("out of memory");
-		return MVS_EXIT_FAILURE;
-	}
-	int code = cat_stream(r, &o);
-	mvs_reader_free(r);
-	if (in != STDIN_FILENO)
-		close(in);
-	if (ferror(stdout) || fclose(stdout) != 0) {
-		if (errno == EPIPE)
-			mvs_exit_broken_pipe();
-		mvs_error("cannot write output: %s", strerror(errno));
-		return MVS_EXIT_IO;
-	}
-	return code;
+	int code = cat_input(&o, o.input);
+	/* --digest FILE...: the others in turn, up to the first that fails */
+	for (int i = optind + 1; i < argc && code == MVS_EXIT_OK; i++)
+		code = cat_input(&o, argv[i]);
+	mvs_canon_options_free(&o.canon);
+	return mvs_close_stdout() != 0 ? MVS_EXIT_IO : code;
 }

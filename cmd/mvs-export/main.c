@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "mvs_cli.h"
@@ -180,8 +181,14 @@ int main(int argc, char **argv)
 	parse(argc, argv, &cli);
 	/* a closed pipe must show up as EPIPE from write(2), so the export can stop quietly */
 	signal(SIGPIPE, SIG_IGN);
-	mvs_set_quiet(cli.quiet);
-	cli.export.progress = cli.progress || (!cli.quiet && isatty(STDERR_FILENO));
+	/* In a pipeline on a terminal the next stage shows the progress of the whole copy (the stream
+	 * tells it the rows to expect): mvs-export keeps quiet there unless --progress asks. */
+	struct stat out_st;
+	bool to_pipe = (!cli.output || strcmp(cli.output, "-") == 0) && fstat(STDOUT_FILENO, &out_st) == 0 &&
+		       S_ISFIFO(out_st.st_mode);
+	bool quiet = cli.quiet || (!cli.progress && to_pipe && isatty(STDERR_FILENO));
+	mvs_set_quiet(quiet);
+	cli.export.progress = cli.progress || (!quiet && isatty(STDERR_FILENO));
 
 	client = mvs_conn_cli_open(&cli.conn);
 	if (!client) {

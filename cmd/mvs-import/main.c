@@ -8,6 +8,7 @@
 #include "mvs_conn_cli.h"
 #include "mvs_exit.h"
 #include "mvs_import.h"
+#include "mvs_interrupt.h"
 #include "mvs_milvus.h"
 #include "mvs_stream.h"
 
@@ -49,8 +50,9 @@ static const char usage_text[] =
 	"  --version              show the version and exit\n"
 	"\n"
 	"Exit status: 0 success, 2 usage, 3 I/O, 4 truncated or corrupt stream, 5 upstream failed,\n"
-	"6 server error, 7 authentication, 8 schema mismatch, 9 row count differs, 1 other.\n"
-	"On a failure it says how many rows were written and how to resume. See mvs-import(1).\n";
+	"6 server error, 7 authentication, 8 schema mismatch, 9 row count differs, 1 other;\n"
+	"130, 143, 129: stopped by Ctrl-C (SIGINT), SIGTERM or SIGHUP.\n"
+	"On a failure or Ctrl-C it says how many rows were written and how to resume. See mvs-import(1).\n";
 
 enum {
 	OPT_CREATE_DB = 256, OPT_COLLECTION, OPT_MODE, OPT_BATCH_ROWS, OPT_BATCH_BYTES, OPT_INFLIGHT,
@@ -174,6 +176,9 @@ int main(int argc, char **argv)
 	mvs_set_quiet(cli.quiet);
 	if (!cli.quiet)
 		mvs_progress_enable(cli.progress);
+	/* Ctrl-C stops sending and ends with the report of a failed import (what is in the target, how
+	 * to resume); a second one quits at once. */
+	mvs_interrupt_catch("the requests in flight may or may not be in the target: resume with --mode upsert");
 
 	client = mvs_conn_cli_open(&cli.conn);
 	if (!client) {

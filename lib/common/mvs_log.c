@@ -9,6 +9,7 @@
 
 static const char *tool_name = "mvs";
 static bool quiet;
+static bool progress_drawn;	/* a progress line is on the terminal */
 
 void mvs_log_init(const char *tool)
 {
@@ -25,6 +26,11 @@ static void vmessage(const char *kind, const char *fmt, va_list ap)
 	char buf[4096];
 
 	vsnprintf(buf, sizeof buf, fmt, ap);
+	/* On a terminal a message starts by erasing the line: a progress line may be drawn there, ours
+	 * or that of another tool of the pipeline. */
+	if (isatty(STDERR_FILENO))
+		fputs("\r\033[K", stderr);
+	progress_drawn = false;
 	if (kind)
 		fprintf(stderr, "%s: %s: %s\n", tool_name, kind, buf);
 	else
@@ -65,14 +71,14 @@ void mvs_set_quiet(bool q)
 	quiet = q;
 }
 
-static bool progress_on;
+static bool progress_on, progress_tty;
 static double progress_start, progress_last;
 
 void mvs_progress_enable(bool forced)
 {
-	progress_on = forced || isatty(STDERR_FILENO);
-	progress_start = mvs_now();
-	progress_last = 0;
+	progress_tty = isatty(STDERR_FILENO);
+	progress_on = forced || progress_tty;
+	mvs_progress_reset();
 }
 
 bool mvs_progress_enabled(void)
@@ -80,20 +86,72 @@ bool mvs_progress_enabled(void)
 	return progress_on;
 }
 
+void mvs_progress_reset(void)
+{
+	progress_start = mvs_now();
+	progress_last = 0;
+}
+
+void mvs_progress_clear(void)
+{
+	if (progress_drawn)
+		fputs("\r\033[K", stderr);
+	progress_drawn = false;
+}
+
+/* One progress line: redrawn in place on a terminal (erasing what was there, so nothing of a longer
+ * earlier line is left), a line of its own elsewhere. */
+static void progress_draw(const char *text)
+{
+	if (progress_tty) {
+		fprintf(stderr, "\r\033[K%s: %s", tool_name, text);
+		progress_drawn = true;
+	} else {
+		fprintf(stderr, "%s: %s\n", tool_name, text);
+	}
+	fflush(stderr);
+}
+
 void mvs_progress(uint64_t rows, uint64_t total, bool final)
 {
 	double now = mvs_now();
+	char text[160], pct[24] = "", eta[40] = "";
 
 	if (!progress_on || (!final && now - progress_last < 0.5))
 		return;
 	progress_last = now;
+	if (final && progress_tty) {
+		mvs_progress_clear();	/* the summary line says it all */
+		return;
+	}
 	double secs = now - progress_start;
 	double rate = secs > 0 ? rows / secs : 0;
-	char pct[16] = "";
-	if (total)
+	if (total) {
 		snprintf(pct, sizeof pct, " (%.1f%%)", 100.0 * rows / total);
-	fprintf(stderr, "%s: %" PRIu64 " rows%s, %.0f rows/s%s", tool_name, rows, pct, rate,
-		final || !isatty(STDERR_FILENO) ? "\n" : "\r");
+		if (!final && rate > 0 && rows < total) {
+			uint64_t left = (uint64_t)((total - rows) / rate + 0.5);
+			if (left >= 3600)
+				snprintf(eta, sizeof eta, ", ETA %" PRIu64 ":%02u:%02u", left / 3600,
+					 (unsigned)(left / 60 % 60), (unsigned)(left % 60));
+			else
+				snprintf(eta, sizeof eta, ", ETA %u:%02u", (unsigned)(left / 60), (unsigned)(left % 60));
+		}
+	}
+	snprintf(text, sizeof text, "%" PRIu64 " rows%s, %.0f rows/s%s", rows, pct, rate, eta);
+	progress_draw(text);
+}
+
+void mvs_progress_text(const char *fmt, ...)
+{
+	char text[512];
+	va_list ap;
+
+	if (!progress_on)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	progress_draw(text);
 }
 
 int mvs_errf(char *err, size_t errlen, const char *fmt, ...)

@@ -18,9 +18,17 @@ void mvs_set_quiet(bool quiet);
 /* Progress to stderr: on when forced or when stderr is a terminal. */
 void mvs_progress_enable(bool forced);
 bool mvs_progress_enabled(void);
-/* Prints "\rTOOL: N rows (P%) R rows/s" at most a few times a second; total 0 = unknown.
- * final prints a newline-terminated last line. */
+/* Starts the clock of the rate and the ETA again (a new unit of a stream). */
+void mvs_progress_reset(void);
+/* "TOOL: N rows (P%), R rows/s, ETA M:SS" (total 0 = unknown: no percent, no ETA) at most twice a
+ * second. On a terminal it is one line, redrawn in place, and final clears it (a summary follows);
+ * elsewhere each is a line of its own, final included. */
 void mvs_progress(uint64_t rows, uint64_t total, bool final);
+/* A progress line of the caller's own text ("TOOL: " is put in front), drawn like mvs_progress's. */
+void mvs_progress_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Clears the progress line from the terminal, if one is shown, before other output. Every message
+ * of this file does it itself; call it before writing to stderr directly. */
+void mvs_progress_clear(void);
 
 /* Writes a message into err (when err is not NULL) and returns -1, for `return mvs_errf(...)` in
  * functions that report failures through an (err, errlen) buffer. */

@@ -1,8 +1,9 @@
 /* Reads migration.yaml (see mvs_config.h and man/migration.yaml.5). libyaml's document API gives a node
  * tree with positions; a table of known keys per mapping drives the walk, so each problem names
  * FILE:LINE:COLUMN, an unknown key gets the closest known one as a suggestion, and a wrong value is
- * answered with the values allowed. Keys match case-insensitively because milvus-migration reads the
- * file through viper, which lowercases keys. */
+ * answered with the values allowed. The YAML is read as milvus-migration reads it through viper and
+ * yaml.v3: keys match case-insensitively (viper lowercases them), merge keys (<<) and dotted keys
+ * ("meta.collection: x") work, and only the first document counts (see walk_entries). */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE	/* asprintf, explicit_bzero */
 #endif
@@ -21,6 +22,8 @@
 
 #define MAX_DIAG_LINES 100
 #define MAX_KEYS 16		/* most keys a table has */
+#define MAX_ENTRIES 100000	/* keys and mappings read, merged ones included: aliases multiply them */
+#define MAX_MERGE_DEPTH 8	/* a merged mapping's own merges, and theirs ... */
 
 enum kind {
 	K_MAP,		/* a nested mapping with its own table */
@@ -67,6 +70,7 @@ struct ctx {
 	yaml_document_t *doc;
 	char **present;		/* full paths of the keys the file has, for "is required" */
 	size_t npresent;
+	size_t nentries;	/* keys and mappings read so far (MAX_ENTRIES) */
 };
 
 static const char *const work_modes[] = { "milvus2x", NULL };
@@ -383,16 +387,89 @@ static bool scalar(struct ctx *c, const yaml_node_t *v, const char *path, char *
 	return true;
 }
 
-/* user:password@host would put the password on mvs-export's command line (visible in ps) and in
- * messages: refused, without repeating the value. */
+/* Where the host part of an endpoint starts (after "http://", "https://" or "tcp://"), or NULL for a
+ * unix: socket, whose text is all path. */
+static const char *endpoint_host(const char *value)
+{
+	static const char *const schemes[] = { "https://", "http://", "tcp://" };
+
+	if (strncmp(value, "unix:", 5) == 0)
+		return NULL;
+	for (size_t i = 0; i < sizeof schemes / sizeof *schemes; i++)
+		if (strncmp(value, schemes[i], strlen(schemes[i])) == 0)
+			return value + strlen(schemes[i]);
+	return value;
+}
+
+/* The database that the path of an endpoint names, path being what follows host:port: "/db1" and
+ * "/db1/" name db1 (milvus-sdk-go drops the leading slashes; the trailing one is dropped too). */
+static const char *endpoint_database(const char *path, size_t *len)
+{
+	const char *db = path + strspn(path, "/");
+
+	*len = strcspn(db, "?#");
+	while (*len && db[*len - 1] == '/')
+		--*len;
+	return db;
+}
+
+/* The endpoint as mvs-export and mvs-import will read it as --uri (lib/milvus/mvs_milvus_uri.c), so
+ * that --dry-run finds what they would refuse at start, and its path as milvus-sdk-go reads one
+ * ("host:19530/db1": the database; see resolve_endpoint). user:password@host would put the password
+ * on mvs-export's command line (visible in ps) and in messages: refused, without repeating it. */
 static void check_endpoint(struct ctx *c, const yaml_node_t *v, const char *path, const char *value)
 {
-	const char *host = strstr(value, "://");
+	const char *host = endpoint_host(value);
 
-	host = host ? host + 3 : value;
-	if (memchr(host, '@', strcspn(host, "/")))
+	if (!host) {
+		if (value[5] != '/')
+			error_at(c, v, "%s: a unix socket needs an absolute path (unix:/path)", path);
+		return;
+	}
+	if (host == value && strstr(value, "://")) {
+		error_at(c, v, "%s: the scheme must be http://, https:// or tcp:// (or unix:/path)", path);
+		return;
+	}
+	size_t len = strcspn(host, "/?#");
+	if (memchr(host, '@', len)) {
 		error_at(c, v, "%s: credentials do not go in the endpoint (give username and password, or "
 			 "token, preferably as ${VAR})", path);
+		return;
+	}
+	const char *end = host + len, *port = NULL;
+	if (*host == '[') {
+		const char *close = memchr(host, ']', len);
+		if (!close || (close + 1 < end && close[1] != ':')) {
+			error_at(c, v, "%s: write an IPv6 address as [ADDRESS]:PORT", path);
+			return;
+		}
+		port = close + 1 < end ? close + 2 : NULL;
+	} else {
+		const char *colon = memchr(host, ':', len);
+		if (colon && memchr(colon + 1, ':', (size_t)(end - colon - 1))) {
+			error_at(c, v, "%s: write an IPv6 address in brackets: [ADDRESS]:PORT", path);
+			return;
+		}
+		port = colon ? colon + 1 : NULL;
+	}
+	if (len == 0 || *host == ':' || (*host == '[' && host[1] == ']'))
+		error_at(c, v, "%s: no host before the port", path);
+	if (port) {
+		int64_t n = 0;
+		size_t digits = (size_t)(end - port);
+		for (size_t i = 0; i < digits && n <= 65535; i++)
+			n = (port[i] >= '0' && port[i] <= '9') ? n * 10 + (port[i] - '0') : 65536;
+		if (digits == 0 || n < 1 || n > 65535)
+			error_at(c, v, "%s: the port must be a number from 1 to 65535", path);
+	}
+	size_t db_len;
+	const char *db = endpoint_database(end, &db_len);
+	if (memchr(db, '/', db_len))
+		error_at(c, v, "%s: \"%.*s\" after host:port is not a database name (host:port/DATABASE names "
+			 "one, as milvus-migration reads it)", path, (int)(db_len > 64 ? 64 : db_len), db);
+	if (end[strcspn(end, "?#")])	/* not shown: a query may hold a token */
+		warn_at(c, v, "%s: the part from \"%c\" on is ignored, as milvus-migration ignores it", path,
+			end[strcspn(end, "?#")]);
 }
 
 static void check_version(struct ctx *c, const yaml_node_t *v, const char *path, const char *value)
@@ -548,8 +625,7 @@ static void set_value(struct ctx *c, yaml_node_t *v, const struct key *k, char *
 	void *field = base + k->off;
 
 	switch (k->kind) {
-	case K_MAP:
-		walk_map(c, v, k->children, field, path);
+	case K_MAP:	/* walk_entries reads mappings itself, with their dotted and merged keys */
 		return;
 	case K_STR:
 	case K_SECRET:
@@ -643,10 +719,11 @@ static size_t distance(const char *a, size_t la, const char *b)
 	return row[lb];
 }
 
-static void unknown_key(struct ctx *c, const yaml_node_t *key, const struct key *keys, const char *path)
+/* s, len: the key as written from this level down ("colection", or "meta.colection" at the top). */
+static void unknown_key(struct ctx *c, const yaml_node_t *key, const char *s, size_t len,
+			const struct key *keys, const char *path)
 {
-	const char *s = (const char *)key->data.scalar.value;
-	size_t len = key->data.scalar.length, best = SIZE_MAX;
+	size_t best = SIZE_MAX;
 	const char *suggestion = NULL;
 	char where[300];
 
@@ -699,51 +776,243 @@ static void require(struct ctx *c, bool have, const char *path, const char *what
 		diag(c, NULL, true, "%s is required; %s", path, what);
 }
 
-static void walk_map(struct ctx *c, yaml_node_t *node, const struct key *keys, char *base, const char *path)
-{
-	const yaml_node_t *seen[MAX_KEYS] = { 0 };
-	char child[300];
+/* One key of a mapping as viper reads it: written in the mapping, merged into it ("<<: *anchor"), or
+ * handed down from a dotted key of an enclosing mapping ("meta.collection: x" at the top level is
+ * meta's "collection", as viper.Get("meta.collection") finds it). A key given more than once (in
+ * another case, merged and written, dotted and nested) is read from the entry of the highest rank,
+ * the last among equals, with a warning. */
+enum { RANK_MERGED = 0, RANK_WRITTEN = 2, RANK_DOTTED = 4 };
 
-	if (is_null(node))
+struct entry {
+	yaml_node_t *key;	/* where it is written, for messages */
+	const char *name;	/* the key's text from this level down */
+	size_t len;
+	yaml_node_t *value;
+	int rank;
+	bool dotted;		/* named by a dotted key, or inside the mapping of one */
+};
+
+struct entries {
+	struct entry *v;
+	size_t n, cap;
+};
+
+/* Counts a key or a mapping read; false (once with an error) past MAX_ENTRIES: aliases can make a
+ * small file name a great many, as merge lists of merge lists do. */
+static bool budget(struct ctx *c, const yaml_node_t *at)
+{
+	if (++c->nentries <= MAX_ENTRIES)
+		return true;
+	if (c->nentries == MAX_ENTRIES + 1)
+		error_at(c, at, "more than %d keys through merge keys (<<) and aliases; write the keys out",
+			 MAX_ENTRIES);
+	return false;
+}
+
+static void entries_add(struct ctx *c, struct entries *l, struct entry e)
+{
+	if (!budget(c, e.key))
 		return;
-	if (node->type != YAML_MAPPING_NODE) {
-		error_at(c, node, "%s: expected a mapping (\"key: value\" lines), found %s",
-			 *path ? path : "the config", node_kind(node));
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 16;
+		struct entry *v = realloc(l->v, cap * sizeof *v);
+		if (!v) {
+			diag(c, NULL, true, "out of memory");
+			return;
+		}
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = e;
+}
+
+/* "<<", YAML's merge key (viper reads YAML with yaml.v3, which merges). A quoted "<<" is a plain key. */
+static bool is_merge_key(const yaml_node_t *key)
+{
+	return key->type == YAML_SCALAR_NODE && key->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	       key->data.scalar.length == 2 && memcmp(key->data.scalar.value, "<<", 2) == 0;
+}
+
+static void gather(struct ctx *c, yaml_node_t *node, int rank, struct entries *out, const char *path, int depth);
+
+/* The keys that mapping src merges into the mapping whose keys are out->v[first..]: those it does not
+ * write itself, the first merged mapping winning (YAML's rule). */
+static void merge_from(struct ctx *c, yaml_node_t *src, int rank, struct entries *out, size_t first,
+		       const char *path, int depth)
+{
+	struct entries more = { 0 };
+
+	if (!src || src->type != YAML_MAPPING_NODE) {
+		if (src)
+			error_at(c, src, "%s%s<<: a merge key takes a mapping (*anchor) or a list of them, found %s",
+				 path, *path ? "." : "", node_kind(src));
 		return;
 	}
+	gather(c, src, rank, &more, path, depth + 1);
+	for (size_t i = 0; i < more.n; i++) {
+		bool written = false;
+		for (size_t j = first; j < out->n && !written; j++)
+			written = out->v[j].len == more.v[i].len && !memcmp(out->v[j].name, more.v[i].name, more.v[i].len);
+		if (!written)
+			entries_add(c, out, more.v[i]);
+	}
+	free(more.v);
+}
+
+/* Adds the keys of mapping node to out: its own at rank, then the merged ones below it. */
+static void gather(struct ctx *c, yaml_node_t *node, int rank, struct entries *out, const char *path, int depth)
+{
+	size_t first = out->n;
+	char where[300];
+
+	if (!budget(c, node))
+		return;
 	for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++) {
 		yaml_node_t *key = yaml_document_get_node(c->doc, p->key);
 		yaml_node_t *value = yaml_document_get_node(c->doc, p->value);
-		if (!key || !value)
+		if (!key || !value || is_merge_key(key))
 			continue;
 		if (key->type != YAML_SCALAR_NODE) {
 			error_at(c, key, "a key must be a plain name, found %s", node_kind(key));
 			continue;
 		}
 		const char *s = (const char *)key->data.scalar.value;
-		size_t len = key->data.scalar.length;
-		if (len == 2 && memcmp(s, "<<", 2) == 0) {
-			error_at(c, key, "YAML merge keys (<<) are not supported; write the keys out");
+		size_t len = key->data.scalar.length, j = first;
+		while (j < out->n && !(out->v[j].len == len && !memcmp(out->v[j].name, s, len)))
+			j++;
+		if (j < out->n) {	/* yaml.v3 refuses this too */
+			join(where, sizeof where, path, s);
+			error_at(c, key, "%s: duplicate key (first at line %zu, column %zu)", where,
+				 out->v[j].key->start_mark.line + 1, out->v[j].key->start_mark.column + 1);
 			continue;
 		}
-		size_t i = 0;
-		while (keys[i].name && (strlen(keys[i].name) != len || strncasecmp(keys[i].name, s, len)))
-			i++;
-		if (!keys[i].name) {
-			unknown_key(c, key, keys, path);
+		entries_add(c, out, (struct entry){ key, s, len, value, rank, false });
+	}
+	for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++) {
+		yaml_node_t *key = yaml_document_get_node(c->doc, p->key);
+		yaml_node_t *value = yaml_document_get_node(c->doc, p->value);
+		if (!key || !value || !is_merge_key(key))
+			continue;
+		if (depth >= MAX_MERGE_DEPTH) {
+			error_at(c, key, "merge keys (<<) nested more than %d deep (does an anchor merge itself?)",
+				 MAX_MERGE_DEPTH);
+			continue;
+		}
+		if (value->type != YAML_SEQUENCE_NODE) {
+			merge_from(c, value, rank - 1, out, first, path, depth);
+			continue;
+		}
+		for (yaml_node_item_t *it = value->data.sequence.items.start; it < value->data.sequence.items.top; it++)
+			merge_from(c, yaml_document_get_node(c->doc, *it), rank - 1, out, first, path, depth);
+	}
+}
+
+/* Adds the keys of node, which must be a mapping (or empty), to out. */
+static void mapping_entries(struct ctx *c, yaml_node_t *node, int rank, struct entries *out, const char *path)
+{
+	if (!node || is_null(node))
+		return;
+	if (node->type != YAML_MAPPING_NODE) {
+		error_at(c, node, "%s: expected a mapping (\"key: value\" lines), found %s",
+			 *path ? path : "the config", node_kind(node));
+		return;
+	}
+	gather(c, node, rank, out, path, 0);
+}
+
+/* The key of keys that entry e names at this level (-1: none); *dot: where its text goes on below. */
+static int entry_key(const struct entry *e, const struct key *keys, const char **dot)
+{
+	size_t len;
+
+	*dot = memchr(e->name, '.', e->len);
+	len = *dot ? (size_t)(*dot - e->name) : e->len;
+	for (int i = 0; keys[i].name; i++)
+		if (strlen(keys[i].name) == len && strncasecmp(keys[i].name, e->name, len) == 0)
+			return i;
+	return -1;
+}
+
+static void given_twice(struct ctx *c, const char *path, const struct entry *first, const struct entry *later,
+			const struct entry *read)
+{
+	const char *why = read->dotted && !(first->dotted && later->dotted) ?
+				  "the dotted key is read, as viper reads it" :
+			  first->rank == later->rank ? "the last one is read (keys are case-insensitive, as viper's)" :
+			  read->rank >= RANK_WRITTEN ? "the one written here is read, not the merged one" :
+						       "the first merged one is read";
+
+	warn_at(c, later->key, "%s: given again (first at line %zu, column %zu); %s", path,
+		first->key->start_mark.line + 1, first->key->start_mark.column + 1, why);
+}
+
+/* Reads the keys of one level. A mapping's keys come from all of its entries (its written mapping,
+ * another spelling of it, dotted keys naming keys inside it), so they are read once, together. */
+static void walk_entries(struct ctx *c, const struct entries *in, const struct key *keys, char *base,
+			 const char *path)
+{
+	const struct entry *best[MAX_KEYS] = { 0 };
+	struct entries below[MAX_KEYS] = { 0 };	/* the entries of each K_MAP key's level */
+	bool done[MAX_KEYS] = { 0 };
+	char child[300];
+	const char *dot;
+
+	for (size_t n = 0; n < in->n; n++) {
+		const struct entry *e = &in->v[n];
+		int i = entry_key(e, keys, &dot);
+		if (i < 0 || (dot && keys[i].kind != K_MAP)) {
+			unknown_key(c, e->key, e->name, e->len, keys, path);
 			continue;
 		}
 		join(child, sizeof child, path, keys[i].name);
-		if (seen[i]) {
-			error_at(c, key, "%s: duplicate key (first at line %zu, column %zu)", child,
-				 seen[i]->start_mark.line + 1, seen[i]->start_mark.column + 1);
-			continue;
+		if (dot) {
+			entries_add(c, &below[i], (struct entry){ e->key, dot + 1, e->len - (size_t)(dot + 1 - e->name),
+								 e->value, e->rank + RANK_DOTTED - RANK_WRITTEN, true });
+		} else if (keys[i].kind == K_MAP) {
+			size_t from = below[i].n;
+			if (best[i] && best[i]->rank == e->rank && !e->dotted)
+				warn_at(c, e->key, "%s: given again (first at line %zu, column %zu); the keys of both are "
+					"read, the last one's where both give one (keys are case-insensitive, as viper's)",
+					child, best[i]->key->start_mark.line + 1, best[i]->key->start_mark.column + 1);
+			if (!best[i])
+				best[i] = e;
+			mapping_entries(c, e->value, e->rank, &below[i], child);
+			for (size_t k = from; k < below[i].n; k++)
+				below[i].v[k].dotted = e->dotted;
+		} else if (!best[i]) {
+			best[i] = e;
+		} else {
+			const struct entry *read = e->rank >= best[i]->rank ? e : best[i];
+			given_twice(c, child, best[i], e, read);
+			best[i] = read;
 		}
-		seen[i] = key;
+	}
+	/* In file order, each key once: a leaf from the entry read, a mapping from all of its entries. */
+	for (size_t n = 0; n < in->n; n++) {
+		const struct entry *e = &in->v[n];
+		int i = entry_key(e, keys, &dot);
+		if (i < 0 || done[i] || (keys[i].kind != K_MAP && e != best[i]))
+			continue;
+		done[i] = true;
+		join(child, sizeof child, path, keys[i].name);
 		size_t errors = c->diag->errors;
-		set_value(c, value, &keys[i], base, child);
+		if (keys[i].kind == K_MAP)
+			walk_entries(c, &below[i], keys[i].children, base + keys[i].off, child);
+		else
+			set_value(c, e->value, &keys[i], base, child);
 		mark_present(c, child, c->diag->errors != errors);
 	}
+	for (int i = 0; i < MAX_KEYS; i++)
+		free(below[i].v);
+}
+
+static void walk_map(struct ctx *c, yaml_node_t *node, const struct key *keys, char *base, const char *path)
+{
+	struct entries all = { 0 };
+
+	mapping_entries(c, node, RANK_WRITTEN, &all, path);
+	walk_entries(c, &all, keys, base, path);
+	free(all.v);
 }
 
 static void raw_free(struct raw *r)
@@ -772,6 +1041,54 @@ static bool list_copy(struct mvs_cfg_list *to, const struct mvs_cfg_list *from)
 static bool same_text(const char *a, const char *b, const char *dflt)
 {
 	return strcmp(a ? a : dflt, b ? b : dflt) == 0;
+}
+
+/* The endpoint's path as milvus-sdk-go reads it (client.Config.parse, which milvus-migration calls):
+ * "host:19530/db1" connects to host:19530 and uses database db1, unless `database` is given, which
+ * wins (milvus-migration applies it with UsingDatabase once connected). The endpoint keeps host:port
+ * only, as mvs-export and mvs-import take it; check_endpoint has checked the rest. */
+static void resolve_endpoint(struct ctx *c, struct mvs_cfg_conn *conn, const char *side)
+{
+	const char *host = conn->endpoint ? endpoint_host(conn->endpoint) : NULL;
+
+	if (!host)
+		return;
+	char *end = (char *)host + strcspn(host, "/?#");
+	size_t db_len;
+	const char *db = endpoint_database(end, &db_len);
+	if (db_len && !conn->database && !(conn->database = strndup(db, db_len)))
+		diag(c, NULL, true, "out of memory");
+	else if (db_len && (strlen(conn->database) != db_len || strncmp(conn->database, db, db_len)))
+		diag(c, NULL, false, "%s.milvus2x: the endpoint names database \"%.*s\" and database names "
+		     "\"%s\": \"%s\" is used, as milvus-migration uses it", side, (int)db_len, db,
+		     conn->database, conn->database);
+	*end = '\0';
+}
+
+/* Credentials and TLS settings that mvs-export and mvs-import would refuse at start, found now.
+ * milvus-migration connects with username and an empty password when the password is missing; only
+ * a Milvus without authentication accepts that, and it ignores credentials: mvs connects without
+ * them (or with the token, when one is given). */
+static void resolve_credentials(struct ctx *c, struct mvs_cfg_conn *conn, const char *side)
+{
+	if (conn->username && conn->password && conn->token) {
+		diag(c, NULL, true, "%s.milvus2x: give username and password, or token, not both", side);
+	} else if (conn->username && !conn->password) {
+		diag(c, NULL, false, "%s.milvus2x.username \"%s\" has no password: connecting %s (milvus-migration "
+		     "sends it with an empty password, which only a Milvus without authentication accepts, "
+		     "ignoring both)", side, conn->username, conn->token ? "with the token" : "without credentials");
+		free(conn->username);
+		conn->username = NULL;
+	} else if (conn->password && !conn->username && !conn->token) {
+		diag(c, NULL, false, "%s.milvus2x.password without username is ignored, as milvus-migration "
+		     "ignores it", side);
+	}
+	if (!conn->tls_cert != !conn->tls_key)
+		diag(c, NULL, true, "%s.milvus2x.tls: certFile and keyFile go together", side);
+	if ((conn->tls_ca || conn->tls_cert || conn->tls_key) && conn->endpoint &&
+	    strncmp(conn->endpoint, "http://", 7) == 0)
+		diag(c, NULL, true, "%s.milvus2x.tls is set but the endpoint %s is plain http://; write "
+		     "https:// or host:port", side, conn->endpoint);
 }
 
 /* Copying a collection onto itself would double its rows: refuse the obvious case (the same endpoint
@@ -832,6 +1149,10 @@ static void resolve(struct ctx *c, struct raw *r)
 	}
 	require(c, cfg->source.endpoint, "source.milvus2x.endpoint", "give host:port of the source Milvus");
 	require(c, cfg->target.endpoint, "target.milvus2x.endpoint", "give host:port of the target Milvus");
+	resolve_endpoint(c, &cfg->source, "source");
+	resolve_endpoint(c, &cfg->target, "target");
+	resolve_credentials(c, &cfg->source, "source");
+	resolve_credentials(c, &cfg->target, "target");
 	same_collection(c, cfg);
 
 	/* milvus-migration creates the target with a dynamic field unless closeDynamicField is true,
@@ -911,13 +1232,17 @@ struct mvs_cfg *mvs_cfg_parse(const char *name, const char *text, size_t len, st
 	if (!root || is_null(root)) {
 		diag(&c, NULL, true, "the file is empty; see examples/migration.yaml");
 	} else {
+		/* viper reads the first document only (yaml.v3's Unmarshal), so milvus-migration ignores
+		 * the rest of the file: so does mvs, saying so. */
 		if (!yaml_parser_load(&parser, &extra)) {
-			yaml_problem(&c, &parser, text, len);
+			diag(&c, &parser.problem_mark, false, "the text after the first YAML document is ignored, as "
+			     "milvus-migration ignores it (it is not even valid YAML: %s)",
+			     parser.problem ? parser.problem : "cannot parse");
 		} else {
 			yaml_node_t *next = yaml_document_get_root_node(&extra);
 			if (next)
-				diag(&c, &next->start_mark, true, "a second YAML document (after \"---\"); "
-				     "a config is one document");
+				diag(&c, &next->start_mark, false, "a second YAML document (after \"---\") is "
+				     "ignored, as milvus-migration ignores it");
 			yaml_document_delete(&extra);
 		}
 		walk_map(&c, root, root_keys, (char *)&r, "");

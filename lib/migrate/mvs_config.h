@@ -20,8 +20,8 @@ struct mvs_cfg_list {
 
 /* source.milvus2x or target.milvus2x. */
 struct mvs_cfg_conn {
-	char *endpoint;
-	char *username;
+	char *endpoint;		/* as --uri takes it: a path ("host:19530/db1") has moved to database */
+	char *username;		/* NULL when the file gives it without a password (it connects without) */
 	char *password;
 	char *password_var;	/* NAME when the value was written exactly "${NAME}" (for --dry-run) */
 	char *token;		/* addition */

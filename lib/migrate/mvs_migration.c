@@ -63,8 +63,11 @@ static void log_percent(struct job *j, int percent)
 		return;
 	j->st.percent = percent;
 	j->percent_logged = true;
-	if (!j->m->quiet)
-		fprintf(stderr, "%s: [\"=================>JobProcess!\"] [Percent=%d]\n", mvs_log_tool(), percent);
+	if (!j->m->quiet) {
+		mvs_progress_clear();
+		fprintf(stdout, "%s: [\"=================>JobProcess!\"] [Percent=%d]\n", mvs_log_tool(), percent);
+		fflush(stdout);	/* milvus-migration's lines go to stdout, where its users grep them */
+	}
 }
 
 static void job_status(struct job *j)
@@ -108,8 +111,9 @@ static void on_line(void *ctx, size_t pipe, const struct mvs_stage *stage, const
 
 	if (j->shards > 1 && strcmp(stage->name, "mvs-export") == 0 && named && shard_line(&j->sh[pipe], rest))
 		pipe = SIZE_MAX;	/* it names its shard itself */
-	if (j->m->quiet && !strstr(line, "error:") && !strstr(line, "warning:"))
+	if (j->m->quiet && !strstr(line, "warning:"))
 		return;
+	mvs_progress_clear();
 	if (j->shards > 1 && pipe != SIZE_MAX)
 		fprintf(stderr, "%s: shard %zu/%" PRIu32 ": %s\n", stage->name, pipe, j->shards, rest);
 	else if (named)
@@ -155,13 +159,15 @@ static void on_progress(void *ctx, size_t pipe, const struct mvs_runner_counts *
 	j->st.imported = j->done_imported + imported;
 	log_percent(j, (int)(100 * (j->index + frac) / j->count));
 
+	/* One line, redrawn at most once a second; the export's count can lag behind the import's, whose
+	 * progress comes in its own lines: never show more imported than exported. */
 	double now = mvs_now();
 	if (j->m->progress && !j->m->quiet && now - j->last_progress >= 1.0) {
 		double secs = now - j->start;
 		j->last_progress = now;
-		fprintf(stderr, "%s: %s: %" PRIu64 " rows exported, %" PRIu64 " imported (%d%%), %.0f rows/s\n",
-			mvs_log_tool(), j->st.collection, exported, imported, j->st.percent,
-			secs > 0 ? j->st.imported / secs : 0);
+		mvs_progress_text("%s: %" PRIu64 " rows exported, %" PRIu64 " imported (%d%%), %.0f rows/s",
+				  j->st.collection, exported > imported ? exported : imported, imported, j->st.percent,
+				  secs > 0 ? j->st.imported / secs : 0);
 	}
 	job_status(j);
 }
@@ -203,6 +209,33 @@ static void shards_reset(struct job *j)
 		free(j->sh[p].split_lo);
 		free(j->sh[p].split_hi);
 		j->sh[p] = (struct shard_state){ 0 };
+	}
+}
+
+/* Appends the pipelines' reports to res->report, the first failed pipeline's first; with several
+ * shards each line is named by its shard ("mvs-import: shard 1/4: ..."). What does not fit is left
+ * out, whole lines only. */
+static void collect_reports(const struct mvs_runner_result *pr, uint32_t n, int first,
+			    struct mvs_migration_result *res)
+{
+	size_t len = strlen(res->report);
+
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t p = first >= 0 ? ((uint32_t)first + k) % n : k;
+		for (const char *line = pr[p].report, *end; (end = strchr(line, '\n')); line = end + 1) {
+			const char *colon = strstr(line, ": ");
+			int head = colon && colon < end ? (int)(colon + 2 - line) : 0;	/* "mvs-import: " */
+			char shard[40] = "";
+			if (n > 1)
+				snprintf(shard, sizeof shard, "shard %" PRIu32 "/%" PRIu32 ": ", p, n);
+			int w = snprintf(res->report + len, sizeof res->report - len, "%.*s%s%.*s\n", head, line,
+					 shard, (int)(end - line) - head, line + head);
+			if (w < 0 || (size_t)w >= sizeof res->report - len) {
+				res->report[len] = '\0';
+				return;
+			}
+			len += (size_t)w;
+		}
 	}
 }
 
@@ -265,6 +298,7 @@ static int copy_collection(const struct mvs_cfg *cfg, struct job *j, const struc
 				 plans[first].stage[f->failed].name, f->message);
 		else
 			snprintf(res->message, sizeof res->message, "%s", f->message);
+		collect_reports(pr, n, first, res);
 		rc = f->exit_code;
 		goto out;
 	}
@@ -302,8 +336,12 @@ int mvs_migration_run(const struct mvs_cfg *cfg, const struct mvs_migration *m, 
 		return res->exit_code;
 	}
 	j.st.total_tasks = cfg->ncollections;
-	if (m->job_id && !m->quiet)
-		fprintf(stderr, "%s: jobId is %s\n", mvs_log_tool(), m->job_id);
+	if (m->progress && !m->quiet)
+		mvs_progress_enable(true);
+	if (m->job_id && !m->quiet) {
+		fprintf(stdout, "%s: jobId is %s\n", mvs_log_tool(), m->job_id);
+		fflush(stdout);
+	}
 	for (j.index = 0; j.index < j.count; j.index++) {
 		int rc = copy_collection(cfg, &j, &hooks, res);
 		if (rc) {
@@ -324,7 +362,8 @@ int mvs_migration_run(const struct mvs_cfg *cfg, const struct mvs_migration *m, 
 	if (res->exit_code == 0 && !m->quiet) {
 		mvs_info("migrated %" PRIu64 " rows in %zu collection%s in %.1f s", j.st.imported, j.count,
 			 j.count == 1 ? "" : "s", res->seconds);
-		fprintf(stderr, "%s: [\"[Starter] Migration Success!\"] [Cost=%.3f]\n", mvs_log_tool(), res->seconds);
+		fprintf(stdout, "%s: [\"[Starter] Migration Success!\"] [Cost=%.3f]\n", mvs_log_tool(), res->seconds);
+		fflush(stdout);
 	}
 	job_status(&j);
 	return res->exit_code;

@@ -1,7 +1,7 @@
 /* The migration job of mvs-migrate, shared by `mvs-migrate start` and the REST server (mvs_rest.h):
  * copies every collection of a config in turn (mvs_plan.h builds each one's pipelines, mvs_runner.h
  * runs them, several shards at once with parallelism N), keeps an overall percent and row counts,
- * prints milvus-migration-style log lines ("jobId is ...", ["=================>JobProcess!"]
+ * prints milvus-migration-style log lines on stdout ("jobId is ...", ["=================>JobProcess!"]
  * [Percent=N], ["[Starter] Migration Success!"] [Cost=S]) and reports the stage that failed. */
 #ifndef MVS_MIGRATION_H
 #define MVS_MIGRATION_H
@@ -39,14 +39,17 @@ struct mvs_migration {
 struct mvs_migration_result {
 	int exit_code;			/* 0 on success */
 	char message[1400];		/* "stage mvs-import: ..." on failure */
+	/* After the message, for people: what the failed (or interrupted) pipelines' mvs-import wrote and
+	 * how to resume, lines ending in newlines, named by shard when there are several; or "". */
+	char report[8192];
 	struct mvs_job_status status;
 	double seconds;
 };
 
-/* Copies every collection of cfg in turn, logging to stderr; stops at the first failure. With
- * cfg->parallelism N > 1 each collection is copied by N shard pipelines at once (--shard I/N), and
- * fails when any of them fails: the message names it ("shard 2/4: stage mvs-import: ..."). Returns
- * res->exit_code. */
+/* Copies every collection of cfg in turn, logging to stderr (milvus-migration's lines to stdout); stops
+ * at the first failure. With cfg->parallelism N > 1 each collection is copied by N shard pipelines at
+ * once (--shard I/N), and fails when any of them fails: the message names it ("shard 2/4: stage
+ * mvs-import: ..."). Returns res->exit_code. */
 int mvs_migration_run(const struct mvs_cfg *cfg, const struct mvs_migration *m, struct mvs_migration_result *res);
 
 #endif

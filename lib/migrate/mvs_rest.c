@@ -1,7 +1,10 @@
-/* The REST server of mvs-migrate (see mvs_rest.h): libmicrohttpd with a thread per connection, so a
- * synchronous /start blocks only its own request; a job table under one mutex; libjansson for the JSON
- * of request bodies (bounded to MAX_BODY bytes, then checked key by key) and of replies. Nothing from
- * the config but the messages of its checks reaches a reply or the log, and those never hold a secret. */
+/* The REST server of mvs-migrate (see mvs_rest.h): libmicrohttpd with a small pool of epoll threads, so
+ * an idle or slow client costs a socket, not a thread, and cannot starve the others; every handler
+ * returns at once (a job runs in a thread of its own, and a synchronous /start's connection waits
+ * suspended until the job ends); a job table under one mutex; libjansson for the JSON of request bodies
+ * (bounded to MAX_BODY bytes, then checked key by key) and of replies. Nothing from the config but the
+ * messages of its checks reaches a reply or the log, and those never hold a secret; nor does the
+ * bearer token. */
 #include "mvs_rest.h"
 
 #include <arpa/inet.h>
@@ -9,13 +12,18 @@
 #include <jansson.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "mvs_log.h"
 #include "mvs_config.h"
@@ -25,6 +33,12 @@
 
 #define MAX_BODY (64 * 1024)
 #define MAX_JOBS 1000		/* finished jobs kept for get_job */
+#define IDLE_TIMEOUT 15		/* seconds a connection may send nothing before it is closed */
+#define BODY_TIMEOUT 30		/* seconds from a request's headers to the end of its body */
+#define MAX_CONNECTIONS 4096	/* fewer when the open-file limit is lower (connection_limit) */
+#define FD_RESERVE 64		/* descriptors kept for the jobs' pipes and files */
+#define POOL_THREADS 4
+#define ROUTES "GET /api/v1/healthy, POST /api/v1/start, GET /api/v1/get_job?jobId=ID, GET /api/v1/docs"
 
 /* ---- JSON: libjansson reads the request bodies and writes the replies ---- */
 
@@ -141,6 +155,7 @@ struct job {
 	uint64_t exported, imported;
 	char msg[4096];
 	struct mvs_cfg *cfg;
+	struct MHD_Connection *waiter;	/* a synchronous start's, suspended until the job ends */
 	struct job *next;	/* older */
 };
 
@@ -151,6 +166,7 @@ struct server {
 	struct job *jobs;		/* newest first */
 	size_t njobs;
 	struct job *running;
+	bool stopping;			/* no job starts any more */
 	atomic_int cancel;
 };
 
@@ -221,6 +237,9 @@ static void job_run(struct server *s, struct job *j)
 		j->percent = 100;
 	mvs_cfg_free(j->cfg);
 	j->cfg = NULL;
+	if (j->waiter)
+		MHD_resume_connection(j->waiter);
+	j->waiter = NULL;
 	s->running = NULL;
 	pthread_cond_broadcast(&s->idle);
 	pthread_mutex_unlock(&s->lock);
@@ -237,18 +256,53 @@ static void *job_thread(void *arg)
 	return NULL;
 }
 
+/* Runs the job in a detached thread. Returns 0 or an errno value. */
+static int job_spawn(struct server *s, struct job *j)
+{
+	struct run *r = malloc(sizeof *r);
+	pthread_attr_t attr;
+	pthread_t t;
+	int err = ENOMEM;
+
+	if (r) {
+		*r = (struct run){ .s = s, .j = j };
+		pthread_attr_init(&attr);
+		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		err = pthread_create(&t, &attr, job_thread, r);
+		pthread_attr_destroy(&attr);
+		if (err)
+			free(r);
+	}
+	return err;
+}
+
 /* ---- HTTP ---- */
 
 struct request {
+	size_t route;			/* index in routes[], or nroutes when unknown */
+	struct timespec headers;	/* when the headers were in (CLOCK_MONOTONIC) */
 	char *body;
 	size_t len;
 	bool too_big;
+	char job[MVS_JOB_ID_SIZE];	/* a synchronous start's job, answered when it ends */
+	char *request_id;		/* and that start's requestId */
 };
 
+static const struct route {
+	const char *path, *method;
+	bool open;			/* served without the bearer token */
+} routes[] = {
+	{ "/api/v1/healthy", "GET", true },
+	{ "/api/v1/start", "POST", false },
+	{ "/api/v1/get_job", "GET", false },
+	{ "/api/v1/docs", "GET", true },
+};
+static const size_t nroutes = sizeof routes / sizeof routes[0];
+
 /* Sends milvus-migration's envelope {code, msg, data, requestId} as one line of compact JSON. data:
- * borrowed, NULL for null. allow: the Allow header of a 405, else NULL. */
-static enum MHD_Result reply_allow(struct MHD_Connection *conn, unsigned http, int code, const char *msg,
-				   json_t *data, const char *request_id, const char *allow)
+ * borrowed, NULL for null. header, value: one more header (Allow of a 405...), or NULL. */
+static enum MHD_Result reply_header(struct MHD_Connection *conn, unsigned http, int code, const char *msg,
+				    json_t *data, const char *request_id, const char *header, const char *value)
 {
 	char rid[MVS_JOB_ID_SIZE], *text = NULL;
 	size_t len = 0;
@@ -275,8 +329,8 @@ static enum MHD_Result reply_allow(struct MHD_Connection *conn, unsigned http, i
 		return MHD_NO;
 	}
 	MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
-	if (allow)
-		MHD_add_response_header(resp, "Allow", allow);
+	if (header)
+		MHD_add_response_header(resp, header, value);
 	enum MHD_Result rc = MHD_queue_response(conn, http, resp);
 	MHD_destroy_response(resp);
 	return rc;
@@ -285,7 +339,7 @@ static enum MHD_Result reply_allow(struct MHD_Connection *conn, unsigned http, i
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned http, int code, const char *msg,
 			     json_t *data, const char *request_id)
 {
-	return reply_allow(conn, http, code, msg, data, request_id, NULL);
+	return reply_header(conn, http, code, msg, data, request_id, NULL, NULL);
 }
 
 static enum MHD_Result fail(struct MHD_Connection *conn, const char *msg, json_t *data, const char *rid)
@@ -347,6 +401,8 @@ static char *config_path(struct server *s, const char *given, char *msg, size_t 
 	const char *dir = s->opt->config_dir;
 	char *path;
 
+	if (!given && s->opt->config)
+		given = s->opt->config;	/* absolute */
 	if (!given) {
 		if (!(path = mvs_cfg_find(dir)))
 			snprintf(msg, size, "no migration.yaml in %s or %s%sconfigs (or give \"config\": PATH in the "
@@ -371,10 +427,6 @@ static enum MHD_Result start(struct server *s, struct MHD_Connection *conn, stru
 	enum MHD_Result rc;
 	struct job *j = NULL;
 
-	if (rq->too_big) {
-		snprintf(msg, sizeof msg, "request body larger than %d bytes", MAX_BODY);
-		return fail(conn, msg, NULL, rid);
-	}
 	if (parse_start(rq->body ? rq->body : "", rq->len, &req, msg, sizeof msg)) {
 		rc = fail(conn, msg, NULL, req.request_id ? req.request_id : rid);
 		goto out;
@@ -383,9 +435,12 @@ static enum MHD_Result start(struct server *s, struct MHD_Connection *conn, stru
 		rid = req.request_id;
 
 	pthread_mutex_lock(&s->lock);
-	if (s->running) {
-		snprintf(msg, sizeof msg, "a migration is already running (jobId %s); one runs at a time: "
-			 "follow it with GET /api/v1/get_job?jobId=%s", s->running->id, s->running->id);
+	if (s->running || s->stopping) {
+		if (s->running)
+			snprintf(msg, sizeof msg, "a migration is already running (jobId %s); one runs at a time: "
+				 "follow it with GET /api/v1/get_job?jobId=%s", s->running->id, s->running->id);
+		else
+			snprintf(msg, sizeof msg, "the server is stopping");
 		pthread_mutex_unlock(&s->lock);
 		rc = fail(conn, msg, NULL, rid);
 		goto out;
@@ -431,47 +486,107 @@ static enum MHD_Result start(struct server *s, struct MHD_Connection *conn, stru
 	}
 	mvs_info("job %s: config %s%s", j->id, path, req.async ? " (async)" : "");
 
-	if (req.async) {
-		pthread_t t;
-		pthread_attr_t attr;
-		struct run *r = malloc(sizeof *r);
-		int err = ENOMEM;
-		if (r) {
-			*r = (struct run){ .s = s, .j = j };
-			pthread_attr_init(&attr);
-			pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-			err = pthread_create(&t, &attr, job_thread, r);
-			pthread_attr_destroy(&attr);
-		}
-		if (err) {
-			free(r);
-			pthread_mutex_lock(&s->lock);
-			j->state = JOB_FAIL;
-			snprintf(j->msg, sizeof j->msg, "cannot start a thread: %s", strerror(err));
-			snprintf(msg, sizeof msg, "%s", j->msg);
-			mvs_cfg_free(j->cfg);
-			j->cfg = NULL;
-			s->running = NULL;
-			pthread_cond_broadcast(&s->idle);
-			pthread_mutex_unlock(&s->lock);
-			rc = fail(conn, msg, data, rid);
-			goto out;
-		}
-		rc = reply(conn, MHD_HTTP_OK, 0, "success", data, rid);
-		goto out;
-	}
-
-	job_run(s, j);
+	/* A synchronous start's connection is suspended under the lock, before job_run can resume it;
+	 * handle() answers it when it comes back (start_done). */
 	pthread_mutex_lock(&s->lock);
-	bool ok = j->state == JOB_SUCCESS;
-	snprintf(msg, sizeof msg, "%s", j->msg);
+	int err = job_spawn(s, j);
+	if (err) {
+		j->state = JOB_FAIL;
+		snprintf(j->msg, sizeof j->msg, "cannot start a thread: %s", strerror(err));
+		snprintf(msg, sizeof msg, "%s", j->msg);
+		mvs_cfg_free(j->cfg);
+		j->cfg = NULL;
+		s->running = NULL;
+		pthread_cond_broadcast(&s->idle);
+	} else if (!req.async) {
+		j->waiter = conn;
+		MHD_suspend_connection(conn);
+		memcpy(rq->job, j->id, sizeof rq->job);
+		rq->request_id = req.request_id;
+		req.request_id = NULL;
+	}
 	pthread_mutex_unlock(&s->lock);
-	rc = ok ? reply(conn, MHD_HTTP_OK, 0, "success", data, rid) : fail(conn, msg, data, rid);
+	if (err)
+		rc = fail(conn, msg, data, rid);
+	else
+		rc = req.async ? reply(conn, MHD_HTTP_OK, 0, "success", data, rid) : MHD_YES;
 out:
 	free(path);
 	json_decref(data);
 	free(req.request_id);
 	free(req.config);
+	return rc;
+}
+
+/* The reply to a synchronous start whose job has ended (its connection is back from suspension). */
+static enum MHD_Result start_done(struct server *s, struct MHD_Connection *conn, struct request *rq)
+{
+	const char *rid = rq->request_id ? rq->request_id
+					  : MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "RequestId");
+	json_t *data = json_pack("{s:s}", "jobId", rq->job);
+	char msg[4096];
+	bool ok = false;
+
+	snprintf(msg, sizeof msg, "job %s is no longer kept", rq->job);
+	pthread_mutex_lock(&s->lock);
+	struct job *j = job_find(s, rq->job);
+	if (j) {
+		ok = j->state == JOB_SUCCESS;
+		snprintf(msg, sizeof msg, "%s", j->msg);
+	}
+	pthread_mutex_unlock(&s->lock);
+	if (!data)
+		return fail(conn, "out of memory", NULL, rid);
+	enum MHD_Result rc = ok ? reply(conn, MHD_HTTP_OK, 0, "success", data, rid) : fail(conn, msg, data, rid);
+	json_decref(data);
+	return rc;
+}
+
+/* Whether the request carries "Authorization: Bearer TOKEN". The bytes are compared in constant time,
+ * so the time of a reply says nothing about how much of a guess was right. */
+static bool authorized(struct MHD_Connection *conn, const char *token)
+{
+	const char *h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+	size_t n = strlen(token);
+	unsigned char diff = 0;
+
+	if (!h || strncasecmp(h, "Bearer ", 7) != 0 || strlen(h + 7) != n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		diff |= (unsigned char)(h[7 + i] ^ token[i]);
+	return diff == 0;
+}
+
+static enum MHD_Result too_large(struct MHD_Connection *conn, const char *rid)
+{
+	char msg[100];
+
+	snprintf(msg, sizeof msg, "request body larger than %d bytes", MAX_BODY);
+	return reply(conn, MHD_HTTP_CONTENT_TOO_LARGE, 500, msg, NULL, rid);
+}
+
+/* The first call for a request, its headers in: a missing token and a body announced too large are
+ * answered at once, before any body is read (libmicrohttpd then closes the connection). */
+static enum MHD_Result headers_in(struct server *s, struct MHD_Connection *conn, struct request *rq,
+				  const char *rid)
+{
+	const char *length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+	if (s->opt->token && !(rq->route < nroutes && routes[rq->route].open) && !authorized(conn, s->opt->token))
+		return reply_header(conn, MHD_HTTP_UNAUTHORIZED, 500, "this server wants a bearer token: send the "
+				    "header \"Authorization: Bearer TOKEN\"", NULL, rid, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+				    "Bearer");
+	if (length && strtoull(length, NULL, 10) > MAX_BODY)
+		return too_large(conn, rid);
+	return MHD_YES;
+}
+
+static enum MHD_Result docs(struct MHD_Connection *conn, const char *rid)
+{
+	json_t *data = json_pack("{s:s, s:s}", "manual", "man mvs-migrate (section REST API)", "routes", ROUTES);
+	enum MHD_Result rc = data ? reply(conn, MHD_HTTP_OK, 0, "success", data, rid) : MHD_NO;
+
+	json_decref(data);
 	return rc;
 }
 
@@ -481,23 +596,23 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	struct server *s = cls;
 	struct request *rq = *con_cls;
 	const char *rid = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "RequestId");
-	static const struct {
-		const char *path, *method;
-	} routes[] = {
-		{ "/api/v1/healthy", "GET" },
-		{ "/api/v1/start", "POST" },
-		{ "/api/v1/get_job", "GET" },
-	};
-	char msg[512];
+	char msg[640];
 
 	(void)version;
 	if (!rq) {
 		if (!(rq = calloc(1, sizeof *rq)))
 			return MHD_NO;
 		*con_cls = rq;
-		return MHD_YES;
+		clock_gettime(CLOCK_MONOTONIC, &rq->headers);
+		while (rq->route < nroutes && strcmp(url, routes[rq->route].path) != 0)
+			rq->route++;
+		return headers_in(s, conn, rq, rid);
 	}
 	if (*upload_size) {
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - rq->headers.tv_sec > BODY_TIMEOUT)
+			return MHD_NO;	/* a body that trickles in: close */
 		if (rq->len + *upload_size > MAX_BODY) {
 			rq->too_big = true;
 		} else {
@@ -512,20 +627,22 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	if (rq->job[0])
+		return start_done(s, conn, rq);
+	if (rq->too_big)	/* a chunked body, whose size was not announced */
+		return too_large(conn, rid);
 
-	size_t r = 0, nroutes = sizeof routes / sizeof routes[0];
-	while (r < nroutes && strcmp(url, routes[r].path) != 0)
-		r++;
-	if (r == nroutes) {
-		snprintf(msg, sizeof msg, "no such route: %.100s %.300s (routes: GET /api/v1/healthy, "
-			 "POST /api/v1/start, GET /api/v1/get_job?jobId=ID)", method, url);
+	const struct route *r = rq->route < nroutes ? &routes[rq->route] : NULL;
+	if (!r) {
+		snprintf(msg, sizeof msg, "no such route: %.100s %.300s (routes: " ROUTES ")", method, url);
 		return reply(conn, MHD_HTTP_NOT_FOUND, 500, msg, NULL, rid);
 	}
-	if (strcmp(method, routes[r].method) != 0) {
-		snprintf(msg, sizeof msg, "%s wants %s, not %.100s", routes[r].path, routes[r].method, method);
-		return reply_allow(conn, MHD_HTTP_METHOD_NOT_ALLOWED, 500, msg, NULL, rid, routes[r].method);
+	if (strcmp(method, r->method) != 0) {
+		snprintf(msg, sizeof msg, "%s wants %s, not %.100s", r->path, r->method, method);
+		return reply_header(conn, MHD_HTTP_METHOD_NOT_ALLOWED, 500, msg, NULL, rid, MHD_HTTP_HEADER_ALLOW,
+				    r->method);
 	}
-	switch (r) {
+	switch (rq->route) {
 	case 0: {
 		json_t *ok = json_string("ok");
 		enum MHD_Result rc = ok ? reply(conn, MHD_HTTP_OK, 0, "success", ok, rid) : MHD_NO;
@@ -534,8 +651,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	}
 	case 1:
 		return start(s, conn, rq);
-	default:
+	case 2:
 		return get_job(s, conn);
+	default:
+		return docs(conn, rid);
 	}
 }
 
@@ -548,9 +667,60 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls, en
 	(void)toe;
 	if (rq) {
 		free(rq->body);
+		free(rq->request_id);
 		free(rq);
 		*con_cls = NULL;
 	}
+}
+
+/* MAX_CONNECTIONS, or fewer so that FD_RESERVE descriptors stay free under the open-file limit. */
+static unsigned connection_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= MAX_CONNECTIONS + FD_RESERVE)
+		return MAX_CONNECTIONS;
+	return rl.rlim_cur > 2 * FD_RESERVE ? (unsigned)(rl.rlim_cur - FD_RESERVE) : FD_RESERVE;
+}
+
+/* A listening socket on ai, or -1 with errno set. Bound here rather than by libmicrohttpd, so that a
+ * failure is one line of ours with its cause. */
+static int listen_on(const struct addrinfo *ai)
+{
+	int one = 1, fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+	if (fd < 0)
+		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0 &&
+	    (ai->ai_family != AF_INET6 || setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) == 0) &&
+	    bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, SOMAXCONN) == 0)
+		return fd;
+	int err = errno;
+	close(fd);
+	errno = err;
+	return -1;
+}
+
+/* "127.0.0.1:8080" or "[::1]:8080" (port: the socket's when fd >= 0, else the address's). Returns
+ * whether the address is a loopback one. */
+static bool address_text(const struct addrinfo *ai, int fd, char *text, size_t size)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	char host[INET6_ADDRSTRLEN];
+
+	if (fd < 0 || getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
+		memcpy(&ss, ai->ai_addr, ai->ai_addrlen);
+	if (ss.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&ss;
+		inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
+		snprintf(text, size, "[%s]:%u", host, ntohs(a->sin6_port));
+		return IN6_IS_ADDR_LOOPBACK(&a->sin6_addr);
+	}
+	const struct sockaddr_in *a = (const struct sockaddr_in *)&ss;
+	inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
+	snprintf(text, size, "%s:%u", host, ntohs(a->sin_port));
+	return ntohl(a->sin_addr.s_addr) >> 24 == 127;
 }
 
 int mvs_rest_serve(const struct mvs_rest_options *opt)
@@ -559,9 +729,9 @@ int mvs_rest_serve(const struct mvs_rest_options *opt)
 	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
 				  .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
 	struct addrinfo *ai = NULL;
-	char port[8], host[INET6_ADDRSTRLEN];
+	char port[8], where[INET6_ADDRSTRLEN + 10];
 	sigset_t sigs;
-	int sig, err;
+	int sig, err, fd;
 
 	snprintf(port, sizeof port, "%d", opt->port);
 	err = getaddrinfo(opt->bind ? opt->bind : "127.0.0.1", port, &hints, &ai);
@@ -569,6 +739,17 @@ int mvs_rest_serve(const struct mvs_rest_options *opt)
 		mvs_error("cannot use --bind %s: %s", opt->bind ? opt->bind : "127.0.0.1", gai_strerror(err));
 		return MVS_EXIT_USAGE;
 	}
+	fd = listen_on(ai);
+	err = errno;
+	bool loopback = address_text(ai, fd, where, sizeof where);
+	freeaddrinfo(ai);
+	if (fd < 0) {
+		mvs_error("cannot listen on %s: %s", where, strerror(err));
+		return MVS_EXIT_FAILURE;
+	}
+	if (!loopback && !opt->token)
+		mvs_warn("listening on %s without a token: anyone who can reach it can start a migration "
+			 "(set MVS_REST_TOKEN or give --token-file FILE)", where);
 
 	/* SIGINT and SIGTERM are taken by sigwait below; every thread started from here blocks them. */
 	sigemptyset(&sigs);
@@ -579,37 +760,36 @@ int mvs_rest_serve(const struct mvs_rest_options *opt)
 	pthread_cond_init(&s.idle, NULL);
 	json_object_seed(0);	/* jansson's hash seed, set once before the request threads use it */
 
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG;
-	if (ai->ai_family == AF_INET6)
-		flags |= MHD_USE_IPv6;
-	struct MHD_Daemon *d = MHD_start_daemon(flags, (uint16_t)opt->port, NULL, NULL, handle, &s,
-						MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+	/* No MHD_USE_ERROR_LOG: libmicrohttpd's own lines would reach stderr unasked (one per bad client). */
+	struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+						MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL, handle, &s,
+						MHD_OPTION_LISTEN_SOCKET, fd,
+						MHD_OPTION_THREAD_POOL_SIZE, (unsigned)POOL_THREADS,
+						MHD_OPTION_CONNECTION_LIMIT, connection_limit(),
+						MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT,
 						MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-						MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
 						MHD_OPTION_END);
-	if (ai->ai_family == AF_INET6)
-		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr, host, sizeof host);
-	else
-		inet_ntop(AF_INET, &((struct sockaddr_in *)ai->ai_addr)->sin_addr, host, sizeof host);
-	bool v6 = ai->ai_family == AF_INET6;
-	freeaddrinfo(ai);
 	if (!d) {
-		mvs_error("cannot listen on %s port %d (in use, or not an address of this machine?)", host, opt->port);
+		mvs_error("cannot start the HTTP server on %s", where);
+		close(fd);
 		return MVS_EXIT_FAILURE;
 	}
-	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-	printf("%s: listening on %s%s%s:%u\n", mvs_log_tool(), v6 ? "[" : "", host, v6 ? "]" : "",
-	       info ? info->port : (unsigned)opt->port);
+	printf("%s: listening on %s\n", mvs_log_tool(), where);
 	fflush(stdout);
+	if (!opt->bind)
+		mvs_info("listening on 127.0.0.1 only; --bind 0.0.0.0 listens on every interface "
+			 "(milvus-migration's default)");
 
 	do
 		err = sigwait(&sigs, &sig);
 	while (err == EINTR);
 	mvs_info("stopping (%s)", strsignal(sig));
 
-	/* Stop a running migration (its stages get SIGTERM), wait for it, then close the server. */
+	/* Stop a running migration (its stages get SIGTERM), wait for it, then close the server; no job
+	 * starts in between, so no connection is left suspended. */
 	atomic_store(&s.cancel, 1);
 	pthread_mutex_lock(&s.lock);
+	s.stopping = true;
 	while (s.running)
 		pthread_cond_wait(&s.idle, &s.lock);
 	pthread_mutex_unlock(&s.lock);

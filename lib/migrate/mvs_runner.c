@@ -34,7 +34,22 @@ struct child {
 	char buf[4096];
 	char error[1024];	/* its last "error:" message */
 	char last[1024];	/* its last other line */
+	char report[MVS_RUNNER_REPORT_SIZE];	/* its lines after the error: what it wrote, how to resume */
+	size_t report_len;
 };
+
+/* Keeps a line of the report that follows a stage's error; lines beyond the room are dropped. */
+static void report_add(struct child *c, const char *line)
+{
+	size_t n = strlen(line), room = sizeof c->report - c->report_len;
+
+	if (n + 2 > room)
+		return;
+	memcpy(c->report + c->report_len, line, n);
+	c->report_len += n;
+	c->report[c->report_len++] = '\n';
+	c->report[c->report_len] = '\0';
+}
 
 static bool has_prefix(const char *s, const char *prefix)
 {
@@ -85,8 +100,9 @@ static int move_fd(int from, int to)
 	return dup2(from, to) < 0 ? -1 : 0;
 }
 
-/* In the child: only async-signal-safe calls from here to execve. */
-static void child_exec(int in, int out, int err, int report, char **argv, char **envp)
+/* In the child: only async-signal-safe calls from here to execve. group: the process group to join
+ * (0: a new one of its own). */
+static void child_exec(pid_t group, int in, int out, int err, int report, char **argv, char **envp)
 {
 	static const int sigs[] = { SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 	struct sigaction dfl;
@@ -98,6 +114,7 @@ static void child_exec(int in, int out, int err, int report, char **argv, char *
 		sigaction(sigs[i], &dfl, NULL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	setpgid(0, group);
 	if (move_fd(in, 0) == 0 && move_fd(out, 1) == 0 && move_fd(err, 2) == 0)
 		execve(argv[0], argv, envp);
 	int e = errno;
@@ -111,13 +128,19 @@ static void copy_text(char *to, size_t size, const char *from)
 	snprintf(to, size, "%s", from);
 }
 
-/* A progress line "N rows (P%), R rows/s" or "N rows, R rows/s"; false when it is not one. */
+/* Whether what follows a progress line's rate is its end or its ETA. */
+static bool progress_tail(const char *tail)
+{
+	return !*tail || has_prefix(tail, ", ETA ");
+}
+
+/* A progress line "N rows (P%), R rows/s[, ETA T]" or "N rows, R rows/s"; false when it is not one. */
 static bool parse_progress(const char *rest, unsigned long long *rows, double *pct)
 {
 	int k = 0;
 
 	*pct = -1;
-	if (sscanf(rest, "%llu rows (%lf%%), %*f rows/s%n", rows, pct, &k) == 2 && k && !rest[k])
+	if (sscanf(rest, "%llu rows (%lf%%), %*f rows/s%n", rows, pct, &k) == 2 && k && progress_tail(rest + k))
 		return true;
 	k = 0;
 	*pct = -1;
@@ -137,6 +160,11 @@ static void stage_line(struct child *c, const char *line, struct mvs_runner_resu
 
 	if (!*line)
 		return;
+	/* The error and what follows it are told once, by whoever runs us (mvs_runner_result). */
+	if (c->error[0]) {
+		report_add(c, line);
+		return;
+	}
 	if (strncmp(line, name, nl) == 0 && line[nl] == ':' && line[nl + 1] == ' ') {
 		const char *rest = line + nl + 2;
 		if ((is_export || is_import) && parse_progress(rest, &rows, &pct)) {
@@ -162,6 +190,7 @@ static void stage_line(struct child *c, const char *line, struct mvs_runner_resu
 				h->progress(h->ctx, c->pipe, k);
 		} else if (has_prefix(rest, "error: ")) {
 			copy_text(c->error, sizeof c->error, rest + 7);
+			return;
 		}
 	}
 	copy_text(c->last, sizeof c->last, line);
@@ -295,8 +324,10 @@ static void describe_failure(const struct child *c, struct mvs_runner_result *re
 	}
 }
 
-/* Forks stage i; in/out are its stdin and stdout. */
-static int start_child(struct child *c, int in, int out)
+/* Forks stage i; in/out are its stdin and stdout. The stages of a run share a process group of their
+ * own (*group; 0 until the first is started): a Ctrl-C typed at the terminal reaches only us, and
+ * the runner stops them in order (see mvs_runner_hooks.cancel). */
+static int start_child(struct child *c, int in, int out, pid_t *group)
 {
 	int errp[2], rep[2], e = 0;
 	ssize_t got;
@@ -312,7 +343,12 @@ static int start_child(struct child *c, int in, int out)
 	}
 	c->pid = fork();
 	if (c->pid == 0)
-		child_exec(in, out, errp[1], rep[1], c->stage->argv, c->envp);
+		child_exec(*group, in, out, errp[1], rep[1], c->stage->argv, c->envp);
+	if (c->pid > 0) {
+		setpgid(c->pid, *group ? *group : c->pid);	/* as the child does: whoever is first */
+		if (!*group)
+			*group = c->pid;
+	}
 	close(errp[1]);
 	close(rep[1]);
 	if (c->pid < 0) {
@@ -356,7 +392,7 @@ static void reap_stage(struct child *ch, size_t npipes, size_t n, size_t p, size
 }
 
 /* Starts the stages of pipeline p (ch: its children) joined by pipes. Returns 0 or an errno. */
-static int start_pipeline(struct child *ch, size_t n)
+static int start_pipeline(struct child *ch, size_t n, pid_t *group)
 {
 	int in = open("/dev/null", O_RDONLY | O_CLOEXEC), err = 0;
 
@@ -372,7 +408,7 @@ static int start_pipeline(struct child *ch, size_t n)
 		 * refuse the size (pipe-max-size); the default then does. */
 		if (data[1] >= 0)
 			fcntl(data[1], F_SETPIPE_SZ, 1 << 20);
-		if (start_child(&ch[i], in, i + 1 < n ? data[1] : STDERR_FILENO) < 0)
+		if (start_child(&ch[i], in, i + 1 < n ? data[1] : STDERR_FILENO, group) < 0)
 			err = errno ? errno : EAGAIN;
 		close(in);
 		in = data[0];
@@ -395,6 +431,7 @@ static void pipeline_outcome(const struct child *ch, size_t n, struct mvs_runner
 		res->failed = bad;
 		res->stopped = ch[bad].sibling;
 		describe_failure(&ch[bad], res);
+		copy_text(res->report, sizeof res->report, ch[bad].report);
 	} else if (res->counts.export_final >= 0 && res->counts.import_final >= 0 &&
 		   res->counts.export_final != res->counts.import_final) {
 		res->failed = (int)n - 1;
@@ -413,7 +450,8 @@ int mvs_runner_run(const struct mvs_stage *stages, size_t npipes, size_t n, cons
 	struct pollfd *pfd = calloc(total ? total : 1, sizeof *pfd);
 	size_t *idx = calloc(total ? total : 1, sizeof *idx);
 	int start_errno = 0, first = -1;
-	bool cancelled = false;
+	int cancels = 0;	/* SIGTERMs sent to every stage: 1 stops them, 2 makes them quit at once */
+	pid_t group = 0;
 
 	for (size_t p = 0; p < npipes; p++) {
 		memset(&res[p], 0, sizeof res[p]);
@@ -437,7 +475,7 @@ int mvs_runner_run(const struct mvs_stage *stages, size_t npipes, size_t n, cons
 		ch[i].err_fd = -1;
 	}
 	for (size_t p = 0; p < npipes && !start_errno; p++)
-		start_errno = start_pipeline(&ch[p * n], n);
+		start_errno = start_pipeline(&ch[p * n], n, &group);
 	if (start_errno) {
 		/* Could not start every stage: stop the ones that run, then report it. */
 		for (size_t i = 0; i < total; i++)
@@ -459,8 +497,8 @@ int mvs_runner_run(const struct mvs_stage *stages, size_t npipes, size_t n, cons
 			break;
 		if (poll(pfd, k, 200) < 0 && errno != EINTR)
 			break;
-		if (h && h->cancel && atomic_load(h->cancel) && !cancelled) {
-			cancelled = true;
+		if (h && h->cancel && atomic_load(h->cancel) > cancels && cancels < 2) {
+			cancels++;
 			for (size_t i = 0; i < total; i++) {
 				if (!ch[i].reaped && ch[i].pid > 0) {
 					kill(ch[i].pid, SIGTERM);
@@ -498,9 +536,11 @@ int mvs_runner_run(const struct mvs_stage *stages, size_t npipes, size_t n, cons
 			res[p].exit_code = MVS_EXIT_FAILURE;
 			snprintf(res[p].message, sizeof res[p].message, "cannot start the pipeline: %s",
 				 strerror(start_errno));
-		} else if (cancelled) {
+		} else if (cancels) {
+			/* what the last stage (mvs-import) says it wrote, and how to resume */
 			res[p].exit_code = 128 + SIGINT;
 			copy_text(res[p].message, sizeof res[p].message, "interrupted");
+			copy_text(res[p].report, sizeof res[p].report, ch[p * n + n - 1].report);
 		} else {
 			pipeline_outcome(&ch[p * n], n, &res[p]);
 		}

@@ -33,19 +33,27 @@ struct mvs_runner_counts {
 /* pipe: which of the pipelines that run together (0 for a single one). Every hook is optional and is
  * called from the thread that called mvs_runner_run. */
 struct mvs_runner_hooks {
-	/* A line of a stage's stderr that is not progress (errors, warnings, notes). */
+	/* A line of a stage's stderr that is not progress (warnings, notes). A stage's error and the lines
+	 * after it come in the result instead, so that the cause is told once. */
 	void (*line)(void *ctx, size_t pipe, const struct mvs_stage *stage, const char *line);
 	/* The counts of a pipeline changed. */
 	void (*progress)(void *ctx, size_t pipe, const struct mvs_runner_counts *counts);
 	void *ctx;
-	atomic_int *cancel;		/* when it becomes non-zero the stages are terminated; may be NULL */
+	/* When it becomes non-zero the stages are terminated (SIGTERM: mvs-import stops with its report);
+	 * when it reaches 2 they get a second SIGTERM, which makes them quit at once. May be NULL. */
+	atomic_int *cancel;
 };
+
+#define MVS_RUNNER_REPORT_SIZE 2048
 
 struct mvs_runner_result {
 	int failed;			/* index of the stage that failed; -1 = none */
 	bool stopped;			/* it failed because the runner stopped it: another pipeline failed */
 	int exit_code;			/* 0, or what mvs-migrate should exit with */
 	char message[1024];		/* why, when exit_code != 0 */
+	/* The lines that stage wrote after its error (for mvs-import: the rows written and how to resume),
+	 * one per line, each ending in a newline; after an interrupt, the last stage's. "" for none. */
+	char report[MVS_RUNNER_REPORT_SIZE];
 	struct mvs_runner_counts counts;
 };
 

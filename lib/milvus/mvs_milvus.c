@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mvs_interrupt.h"
 #include "mvs_log.h"
 
 #define DEFAULT_MAX_SEND ((int64_t)64 << 20)
@@ -66,6 +67,7 @@ struct mvs_milvus {
 	struct call *calls;		/* async calls in flight (running or waiting) */
 	size_t n_calls;
 	bool answered;			/* some call has reached the server */
+	double interrupted_at;		/* when a wait first saw mvs_interrupted(); 0 before */
 };
 
 void mvs_milvus_options_init(struct mvs_milvus_options *o)
@@ -106,8 +108,40 @@ void mvs_milvus_sleep(double s)
 		return;
 	ts.tv_sec = (time_t)s;
 	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR && !mvs_interrupted())
 		;
+}
+
+/* How often a wait wakes up to see whether the tool was interrupted. */
+#define INTERRUPT_CHECK_S 0.25
+
+/* The end of one slice of a wait: wake (monotonic seconds; INFINITY for none), at most
+ * INTERRUPT_CHECK_S away. */
+static gpr_timespec wait_slice(double wake)
+{
+	double left = fmin(wake - mvs_now(), INTERRUPT_CHECK_S);
+
+	return gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
+			    gpr_time_from_micros((int64_t)(fmax(left, 0) * 1e6) + 1, GPR_TIMESPAN));
+}
+
+/* After an interrupt the calls in flight get MVS_MILVUS_INTERRUPT_GRACE_S to finish; true once that is
+ * over (then they are cancelled). The first time it says what it waits for: what (an RPC's name), or
+ * the async calls in flight when what is NULL. */
+static bool grace_over(struct mvs_milvus *c, const char *what)
+{
+	if (!mvs_interrupted())
+		return false;
+	if (!c->interrupted_at) {
+		c->interrupted_at = mvs_now();
+		if (what)
+			mvs_info("interrupted: waiting up to %.0f s for the %s call in flight",
+				 MVS_MILVUS_INTERRUPT_GRACE_S, what);
+		else
+			mvs_info("interrupted: waiting up to %.0f s for the %zu request%s in flight",
+				 MVS_MILVUS_INTERRUPT_GRACE_S, c->n_calls, c->n_calls == 1 ? "" : "s");
+	}
+	return mvs_now() - c->interrupted_at > MVS_MILVUS_INTERRUPT_GRACE_S;
 }
 
 /* Uniform in [0, 1) for the back-off jitter (xorshift64*; quality is not critical). */
@@ -704,17 +738,25 @@ int mvs_milvus_unary(struct mvs_milvus *c, const struct mvs_milvus_rpc *rpc,
 	if (call_init(c, &k, rpc, req, err) < 0)
 		return -1;
 	for (;;) {
+		bool cancelled = false;
+
 		rc = attempt_start(c, &k, c->sync_cq, err);
 		if (rc < 0)
 			break;
-		ev = grpc_completion_queue_next(c->sync_cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL);
+		do {
+			ev = grpc_completion_queue_next(c->sync_cq, wait_slice(INFINITY), NULL);
+			if (ev.type == GRPC_QUEUE_TIMEOUT && !cancelled && grace_over(c, k.rpc->name)) {
+				grpc_call_cancel(k.call, NULL);
+				cancelled = true;
+			}
+		} while (ev.type == GRPC_QUEUE_TIMEOUT);
 		rc = attempt_finish(&k, ev.type == GRPC_OP_COMPLETE && ev.success, out, err);
 		note_answer(c, rc, err);
 		if (rc == 0)
 			break;
 		delay = mvs_milvus_retry_delay(policy, err, k.idempotent, k.attempts, mvs_now() - k.started,
 					       rand01(c));
-		if (delay < 0)
+		if (delay < 0 || mvs_interrupted())
 			break;
 		show_retry(err, delay, policy->max_attempts);
 		mvs_milvus_sleep(delay);
@@ -778,7 +820,6 @@ int mvs_milvus_wait(struct mvs_milvus *c, const char *rpc_name, void **tag, Prot
 {
 	struct call *k;
 	grpc_event ev;
-	gpr_timespec until;
 	double now, wake, delay;
 
 	*tag = NULL;
@@ -794,6 +835,15 @@ int mvs_milvus_wait(struct mvs_milvus *c, const char *rpc_name, void **tag, Prot
 		for (k = c->calls; k; k = k->next) {
 			if (!k->waiting)
 				continue;
+			if (mvs_interrupted()) {
+				/* no more attempts: it ends with the error of its last one, whose outcome is
+				 * not known (it may have reached the server) */
+				*err = k->context;
+				err->grpc_code = GRPC_STATUS_CANCELLED;
+				err->attempts = k->attempts;
+				snprintf(err->message, sizeof err->message, "interrupted while waiting to retry");
+				return call_done(c, k, -1, tag);
+			}
 			if (k->resume_at > now) {
 				wake = fmin(wake, k->resume_at);
 				continue;
@@ -804,14 +854,14 @@ int mvs_milvus_wait(struct mvs_milvus *c, const char *rpc_name, void **tag, Prot
 				return call_done(c, k, -1, tag);
 			}
 		}
-		if (isinf(wake))
-			until = gpr_inf_future(GPR_CLOCK_MONOTONIC);
-		else
-			until = gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
-					     gpr_time_from_micros((int64_t)((wake - now) * 1e6) + 1, GPR_TIMESPAN));
-		ev = grpc_completion_queue_next(c->async_cq, until, NULL);
-		if (ev.type == GRPC_QUEUE_TIMEOUT)
+		ev = grpc_completion_queue_next(c->async_cq, wait_slice(wake), NULL);
+		if (ev.type == GRPC_QUEUE_TIMEOUT) {
+			if (grace_over(c, NULL))
+				for (k = c->calls; k; k = k->next)
+					if (k->call && !k->waiting)
+						grpc_call_cancel(k->call, NULL);	/* again is harmless */
 			continue;
+		}
 		if (ev.type != GRPC_OP_COMPLETE) {
 			mvs_milvus_local_error(c, rpc_name, err, "the completion queue shut down");
 			return -1;
@@ -823,7 +873,7 @@ int mvs_milvus_wait(struct mvs_milvus *c, const char *rpc_name, void **tag, Prot
 			return call_done(c, k, 0, tag);
 		delay = mvs_milvus_retry_delay(&c->retry, err, k->idempotent, k->attempts, mvs_now() - k->started,
 					       rand01(c));
-		if (delay < 0)
+		if (delay < 0 || mvs_interrupted())
 			return call_done(c, k, -1, tag);
 		show_retry(err, delay, c->retry.max_attempts);
 		/* After a transport failure the Insert may have been applied: repeat it as an Upsert. */

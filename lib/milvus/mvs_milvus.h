@@ -21,6 +21,9 @@
 #include "milvus.pb-c.h"
 
 #define MVS_MILVUS_DEFAULT_PORT 19530
+/* In a tool that catches Ctrl-C (mvs_interrupt.h), an interrupt ends the retries, and the calls in flight
+ * get this many seconds to finish before they are cancelled. */
+#define MVS_MILVUS_INTERRUPT_GRACE_S 5.0
 
 /* Retry policy. Zero members take the defaults in brackets. */
 struct mvs_milvus_retry {

@@ -144,6 +144,13 @@ const char *mvs_milvus_error_render(const struct mvs_milvus_error *e, char *buf,
 			return buf;
 		}
 	}
+	/* 700 index not found (merr), 11 IndexNotExist (legacy): Milvus loads only indexed vectors */
+	if (strcmp(e->rpc, "LoadCollection") == 0 && (e->code == 700 || (e->code == 0 && e->error_code == 11))) {
+		snprintf(buf, size, "collection \"%s\" cannot be loaded at %s: a vector field has no index (%s); "
+			 "create its indexes first (mvs-import --create-index creates the stream's)",
+			 e->collection, ep, e->message);
+		return buf;
+	}
 	if (e->code == 800 && e->database[0]) {
 		snprintf(buf, size, "database \"%s\" does not exist at %s", e->database, ep);
 		return buf;

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mvs_interrupt.h"
 #include "mvs_log.h"
 
 #define IDEMPOTENT MVS_RPC_IDEMPOTENT	/* reads, and calls a repeat cannot apply twice */
@@ -207,6 +208,11 @@ int mvs_milvus_wait_loaded(struct mvs_milvus *c, const char *db_name, const char
 		mvs_milvus_free(reply);
 		if (progress >= 100)
 			return 0;
+		if (mvs_interrupted()) {
+			mvs_milvus_local_error(c, "LoadCollection", err, "interrupted while collection \"%s\" was "
+					       "loading (at %lld%%)", collection, (long long)progress);
+			return -1;
+		}
 		if (mvs_now() - start > timeout_s) {
 			mvs_milvus_local_error(c, "LoadCollection", err,
 					       "collection \"%s\" did not finish loading within %.0f s (at %lld%%)",
@@ -261,6 +267,11 @@ int mvs_milvus_flush_wait(struct mvs_milvus *c, const char *db_name, const char 
 		mvs_milvus_free(state);
 		if (flushed) {
 			rc = 0;
+			break;
+		}
+		if (mvs_interrupted()) {
+			mvs_milvus_local_error(c, "Flush", err, "interrupted while waiting for collection \"%s\" "
+					       "to be flushed", collection);
 			break;
 		}
 		if (mvs_now() - start > timeout_s) {

@@ -119,7 +119,9 @@ mismatch:
 		    f->name, (int)vf->data_case, mvs_type_name(f->type));
 }
 
-/* Parses a positive decimal type_param ("128"). */
+/* Parses a positive decimal type_param ("128"). Milvus keeps dim, max_length and max_capacity as
+ * int32 and a stream header holds them as such (man/mvs-stream.5), so a larger one from a server is
+ * refused here rather than written into a header that every reader would refuse. */
 static int parse_param(const struct mvs_field *f, const char *key, const char *value, int64_t *out,
 		       char *err, size_t errlen)
 {
@@ -132,6 +134,10 @@ static int parse_param(const struct mvs_field *f, const char *key, const char *v
 		return mvs_errf(err, errlen,
 			    "field \"%s\": type_params %s \"%s\" is not a positive integer",
 			    f->name, key, value);
+	if (v > INT32_MAX)
+		return mvs_errf(err, errlen,
+			    "field \"%s\": type_params %s \"%s\" is above %d, the largest Milvus "
+			    "and the stream format allow", f->name, key, value, INT32_MAX);
 	*out = v;
 	return 0;
 }

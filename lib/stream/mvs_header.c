@@ -214,6 +214,7 @@ int mvs_header_encode(const struct mvs_schema *s, unsigned char **out, size_t *l
 	struct enc e;
 	bool has_source = nonempty(s->source_version) || nonempty(s->source_database);
 	size_t n = 2 + nonempty(s->tool) + nonempty(s->created) + has_source + (s->shard_count != 0) +
+		   (s->rows_expected != 0) +
 		   (s->n_functions != 0) + (s->n_partitions != 0) + (s->n_indexes != 0);
 
 	enc_init(&e);
@@ -239,6 +240,8 @@ int mvs_header_encode(const struct mvs_schema *s, unsigned char **out, size_t *l
 		if (nonempty(s->shard_filter))
 			put_key_str(&e, "filter", s->shard_filter);
 	}
+	if (s->rows_expected)
+		put_key_int(&e, "rows_expected", (int64_t)s->rows_expected);
 	put_str(&e, "collection");
 	put_collection(&e, s);
 	put_str(&e, "fields");
@@ -868,6 +871,13 @@ static int header_entry(struct dec *d, void *ctx, const char *k, size_t klen)
 		return dec_map(d, s, source_entry);
 	if (key_is(k, klen, "shard"))
 		return dec_map(d, s, shard_entry);
+	if (key_is(k, klen, "rows_expected")) {
+		int64_t v = 0;
+		if (dec_int_range(d, &v, 0, INT64_MAX) != 0)
+			return -1;
+		s->rows_expected = (uint64_t)v;
+		return 0;
+	}
 	if (key_is(k, klen, "collection")) {
 		hc->has_collection = true;
 		return dec_map(d, s, collection_entry);

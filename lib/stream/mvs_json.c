@@ -402,6 +402,10 @@ int mvs_json_header(struct mvs_jbuf *b, const struct mvs_schema *s, char *err, s
 		put_text(b, &inner, "filter", s->shard_filter);
 		mvs_jbuf_putc(b, '}');
 	}
+	if (s->rows_expected) {
+		put_key(b, &first, "rows_expected");
+		mvs_jbuf_printf(b, "%" PRIu64, s->rows_expected);
+	}
 
 	put_key(b, &first, "collection");
 	mvs_jbuf_putc(b, '{');

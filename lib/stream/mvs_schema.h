@@ -95,6 +95,9 @@ struct mvs_schema {
 	 * selected its rows on the source */
 	uint32_t shard_index, shard_count;
 	char *shard_filter;
+	/* the rows the unit is expected to hold (the source's count(*) when the export began), for
+	 * progress only; 0: unknown */
+	uint64_t rows_expected;
 };
 
 void mvs_schema_free(struct mvs_schema *schema);

@@ -23,6 +23,7 @@
 
 #include "mvs_exit.h"
 #include "mvs_header.h"
+#include "mvs_interrupt.h"
 #include "mvs_row.h"
 
 static const unsigned char stream_magic[8] = { 0x89, 'M', 'V', 'S', 0x0d, 0x0a, 0x1a, 0x0a };
@@ -611,13 +612,19 @@ static int reader_fill(struct mvs_reader *r, size_t need)
 	while (r->end - r->pos < need && !r->eof) {
 		ssize_t k = read(r->fd, r->buf + r->end, r->cap - r->end);
 
-		if (k < 0 && errno == EINTR)
-			continue;
 		if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
 			struct pollfd pfd = { .fd = r->fd, .events = POLLIN };
-			poll(&pfd, 1, -1);
-			continue;
+			if (poll(&pfd, 1, -1) >= 0)
+				continue;
 		}
+		if (k < 0 && errno == EINTR && mvs_interrupted()) {
+			/* a tool that catches Ctrl-C (mvs_interrupt.h) stops reading here */
+			reader_fail(r, 128 + mvs_interrupted(), "interrupted by %s at byte %" PRIu64,
+				    mvs_interrupt_name(mvs_interrupted()), r->base + r->end);
+			return -1;
+		}
+		if (k < 0 && errno == EINTR)
+			continue;
 		if (k < 0) {
 			reader_fail(r, MVS_EXIT_IO, "read error at byte %" PRIu64 ": %s", r->base + r->end,
 				    strerror(errno));

@@ -12,7 +12,7 @@
 #include "mvs_schema.h"
 
 #define MVS_STREAM_MAJOR 1
-#define MVS_STREAM_MINOR 1
+#define MVS_STREAM_MINOR 2
 /* No frame payload may exceed this; a reader treats a larger length as corruption. */
 #define MVS_FRAME_MAX (64u << 20)
 

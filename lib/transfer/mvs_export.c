@@ -1060,6 +1060,7 @@ static void export_unit(struct export_ctx *x, struct unit *u)
 	}
 	if (opt->progress)
 		mvs_progress_enable(true);
+	u->schema.rows_expected = u->total > 0 ? (uint64_t)u->total : 0;	/* for the importer's progress */
 	if (mvs_writer_begin(x->w, &u->schema) != 0) {
 		fail_writer(x);
 		goto out;

@@ -8,9 +8,9 @@
  * point, "every row up to this key is in the target". Nothing is sent before the header and the whole
  * first rows frame were read, and nothing is created before that either.
  *
- * As a shard (--shard I/N) the importer expects other importers to create the same collection,
- * partitions and database at the same time: when a creation fails and the thing exists afterwards, it
- * is checked like one that was there. The count it verifies is its own rows': those of the shard's
+ * Other importers may create the same collection, partitions and database at the same time: when a
+ * creation fails and the thing exists afterwards, it is checked like one that was there. A shard
+ * (--shard I/N, or a stream whose header says it is one) verifies its own rows: those of the shard's
  * keys (Int64: the shard's remainder) between the smallest and the largest key it wrote. */
 #include "mvs_import.h"
 #include "mvs_import_impl.h"
@@ -25,18 +25,20 @@
 #include "mvs_batch.h"
 #include "mvs_check.h"
 #include "mvs_exit.h"
+#include "mvs_interrupt.h"
 #include "mvs_log.h"
 #include "mvs_mpack.h"
 #include "mvs_pk.h"
 
-/* Records the first failure; later ones are consequences. Returns the exit code to pass up. */
+/* Records the first failure; later ones are consequences. Returns the exit code to pass up. After an
+ * interrupt every failure is one of its consequences: the exit code is 128 + the signal's number. */
 int im_fail(struct importer *im, int code, const char *fmt, ...)
 {
 	va_list ap;
 
 	if (!im->failed) {
 		im->failed = true;
-		im->exit_code = code;
+		im->exit_code = mvs_interrupted() ? 128 + mvs_interrupted() : code;
 		va_start(ap, fmt);
 		vsnprintf(im->why, sizeof im->why, fmt, ap);
 		va_end(ap);
@@ -67,11 +69,22 @@ void im_note(const char *fmt, ...)
 {
 	va_list ap;
 
+	mvs_progress_clear();
 	fprintf(stderr, "%s: ", mvs_log_tool());
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+/* Whether to stop sending rows: a failure, or an interrupt (then recorded as the failure). */
+static bool stopping(struct importer *im)
+{
+	int sig = mvs_interrupted();
+
+	if (sig && !im->failed)
+		im_fail(im, 128 + sig, "interrupted by %s", mvs_interrupt_name(sig));
+	return im->failed;
 }
 
 /* ---- primary keys ---- */
@@ -254,8 +267,8 @@ static int handle_done(struct importer *im, struct request *rq, int rc,
 				   im->target, n, rows);
 		} else {
 			im->written += rows;
-			im->total_rows += rows;
-			mvs_progress(im->total_rows, 0, false);
+			if (!mvs_interrupted())
+				mvs_progress(im->written, im->header->rows_expected, false);
 		}
 	} else if (mvs_milvus_error_too_large(err) && rows > 1 && !im->failed) {
 		size_t mid = rq->from + rows / 2;
@@ -325,8 +338,8 @@ static int seal(struct importer *im, struct slot *s)
 		k = rows;
 	if (rows && im_ensure_partition(im, s->partition) != 0)
 		return im->exit_code;
-	for (size_t i = 0; i < k && !im->failed; i++) {
-		while (mvs_milvus_in_flight(im->client) >= im->inflight && !im->failed)
+	for (size_t i = 0; i < k && !stopping(im); i++) {
+		while (mvs_milvus_in_flight(im->client) >= im->inflight && !stopping(im))
 			wait_one(im);
 		if (!im->failed)
 			submit_range(im, s, rows * i / k, rows * (i + 1) / k);
@@ -363,7 +376,7 @@ static struct slot *slot_for_row(struct importer *im)
 	}
 }
 
-/* --shard: widens the unit's key range [kmin, kmax] to take key (msgpack bytes p). */
+/* Widens the unit's key range [kmin, kmax] to take key (msgpack bytes p). */
 static int widen_range(struct importer *im, const unsigned char *p, size_t len, const struct mvs_pk *key)
 {
 	struct mvs_pk bound;
@@ -398,7 +411,7 @@ static int add_row(struct importer *im, const struct mvs_item *item)
 	/* The "pk > last" resume needs the stream in key order within each partition run. */
 	if (im->prev.len && im_pk_decode(im->prev.p, im->prev.len, &prev) == 0 && !pk_after(&prev, &key))
 		im->unordered = true;
-	if (key_set(&im->prev, p, len) != 0 || (im->o->shard.count > 1 && widen_range(im, p, len, &key) != 0))
+	if (key_set(&im->prev, p, len) != 0 || widen_range(im, p, len, &key) != 0)
 		return im_fail(im, MVS_EXIT_FAILURE, "out of memory");
 	if (im->ready && (mvs_batch_rows(s->batch) >= im->batch_rows ||
 			  mvs_batch_bytes(s->batch) >= im->batch_bytes))
@@ -455,8 +468,18 @@ static int unit_begin(struct importer *im, const struct mvs_schema *header)
 	im->next_seq = im->commit_seq = 0;
 	im->rows_read = im->written = im->committed = im->unknown = 0;
 	im->unordered = false;
+	mvs_progress_reset();
 	if (mvs_schema_validate(header, why, sizeof why) != 0)
 		return im_fail(im, MVS_EXIT_SCHEMA, "the stream's schema cannot be imported: %s", why);
+	im->shard = im->o->shard;
+	if (header->shard_count > 1) {
+		if (im->o->shard.count > 1 && (im->o->shard.index != header->shard_index ||
+					       im->o->shard.count != header->shard_count))
+			return im_fail(im, MVS_EXIT_USAGE, "--shard %" PRIu32 "/%" PRIu32 " but the stream is shard %"
+				    PRIu32 "/%" PRIu32 " (its header says so; leave --shard out)", im->o->shard.index,
+				    im->o->shard.count, header->shard_index, header->shard_count);
+		im->shard = (struct mvs_shard){ header->shard_index, header->shard_count };
+	}
 	if (mvs_import_target_schema(header, im->o->auto_id, &im->want, why, sizeof why) != 0)
 		return im_fail(im, MVS_EXIT_SCHEMA, "%s", why);
 	pk = mvs_schema_primary_key(header);
@@ -488,9 +511,14 @@ static int import_unit(struct importer *im, struct mvs_item *item, uint64_t unit
 	uint64_t first_frame = 0;
 	double started = mvs_now();
 
-	if (unit_begin(im, item->schema) != 0)
+	if (unit_begin(im, item->schema) != 0) {
+		mvs_error("%s", im->why);
+		im_report_stop(im, unit_index);
 		return im->exit_code;
+	}
 	for (;;) {
+		if (stopping(im))
+			break;
 		int kind = mvs_reader_next(im->reader, item);
 		uint64_t at = mvs_reader_offset(im->reader);
 
@@ -539,12 +567,19 @@ static int import_unit(struct importer *im, struct mvs_item *item, uint64_t unit
 				     "committed", im->committed, im->rows_read);
 				break;
 			}
-			if (im_finish_unit(im, started, at - unit_start) != 0)
+			if (im_finish_unit(im, started, at - unit_start) != 0) {
 				mvs_error("%s", im->why);
+				if (mvs_interrupted())
+					im_note("all %" PRIu64 " rows of this unit were written into \"%s\"; what "
+						"follows them (flush, indexes, load, count check) did not finish",
+						im->written, im->target);
+			}
 			return im->failed ? im->exit_code : 0;
 		} else {
-			/* ERROR (HEADER and EOF cannot come inside a unit). */
-			im_fail(im, mvs_reader_exit_code(im->reader), "%s", mvs_reader_error(im->reader));
+			/* ERROR (HEADER and EOF cannot come inside a unit). A stream cut short by the same
+			 * Ctrl-C that stopped us is the interrupt's doing. */
+			if (!stopping(im))
+				im_fail(im, mvs_reader_exit_code(im->reader), "%s", mvs_reader_error(im->reader));
 			break;
 		}
 	}
@@ -587,9 +622,21 @@ int mvs_import_run(struct mvs_milvus *client, struct mvs_reader *reader, const s
 		/* Before a unit's header: nothing of that unit exists anywhere. */
 		rc = mvs_reader_exit_code(reader);
 		mvs_error("%s", mvs_reader_error(reader));
+		if (mvs_interrupted() && !units)
+			im_note("nothing was written");
 		if (units)
 			im_note("the %zu unit%s before it %s imported completely", units, units == 1 ? "" : "s",
 			     units == 1 ? "was" : "were");
+	}
+	if (rc == 0 && mvs_interrupted()) {
+		/* The end of the input may be where the interrupt cut the stream between two units. */
+		rc = 128 + mvs_interrupted();
+		mvs_error("interrupted by %s", mvs_interrupt_name(mvs_interrupted()));
+		if (units)
+			im_note("the %zu unit%s read %s imported completely", units, units == 1 ? "" : "s",
+				units == 1 ? "was" : "were");
+		else
+			im_note("nothing was written");
 	}
 	for (size_t i = 0; i < im.n_created; i++)
 		free(im.created[i].name);

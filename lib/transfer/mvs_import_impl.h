@@ -11,6 +11,7 @@
 #include "mvs_import.h"
 #include "mvs_batch.h"
 #include "mvs_pk.h"
+#include "mvs_shard.h"
 
 /* How long a flush or a load may take. */
 #define WAIT_S 3600.0
@@ -58,12 +59,12 @@ struct importer {
 	char server_version[64];	/* "" until asked */
 	struct created *created;
 	size_t n_created;
-	uint64_t total_rows;
 
 	/* unit */
 	const struct mvs_schema *header;
 	struct mvs_schema want;		/* the schema the target must have */
 	const char *target;
+	struct mvs_shard shard;		/* --shard I/N, else the header's shard (mvs-export --shard) */
 	struct created *made;		/* the entry of the target when this run created it */
 	bool ready;			/* target checked or created: requests may go out */
 	bool partition_key;		/* the target routes rows by a partition key: no partition names */
@@ -78,7 +79,7 @@ struct importer {
 	uint64_t rows_read, written, committed;
 	uint64_t unknown;		/* rows of failed requests that may have been applied anyway */
 	struct key prev;		/* the key of the row read last */
-	struct key kmin, kmax;		/* --shard: the smallest and largest key read in the unit */
+	struct key kmin, kmax;		/* the smallest and largest key read in the unit */
 	bool unordered;			/* keys did not increase within a partition run */
 	struct mvs_pk last;		/* the newest committed key */
 	char *last_s;			/* its string (last.len bytes, NUL bytes included), owned */

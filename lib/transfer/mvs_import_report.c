@@ -10,8 +10,8 @@
 #include "mvs_log.h"
 #include "mvs_shellword.h"
 
-/* The filter of the keys this shard wrote: the range from the smallest to the largest key, and for
- * Int64 keys the shard's remainder. malloc'd, or NULL when out of memory. */
+/* The filter of the keys this unit wrote: the range from the smallest to the largest key, and for a
+ * shard with Int64 keys the shard's remainder. malloc'd, or NULL when out of memory. */
 static char *shard_keys(struct importer *im, const char *pk_field)
 {
 	struct mvs_pk lo, hi;
@@ -20,9 +20,9 @@ static char *shard_keys(struct importer *im, const char *pk_field)
 	if (im_pk_decode(im->kmin.p, im->kmin.len, &lo) != 0 || im_pk_decode(im->kmax.p, im->kmax.len, &hi) != 0)
 		return NULL;
 	if (!lo.is_string) {
-		char *rest = mvs_shard_int_filter(pk_field, &im->o->shard);
-		if (rest && asprintf(&out, "%s >= %" PRId64 " and %s <= %" PRId64 " and %s", pk_field, lo.i, pk_field,
-				     hi.i, rest) < 0)
+		char *rest = mvs_shard_int_filter(pk_field, &im->shard);
+		if (rest && asprintf(&out, "%s >= %" PRId64 " and %s <= %" PRId64 "%s%s", pk_field, lo.i, pk_field,
+				     hi.i, *rest ? " and " : "", rest) < 0)
 			out = NULL;
 		free(rest);
 		return out;
@@ -35,11 +35,11 @@ static char *shard_keys(struct importer *im, const char *pk_field)
 	return out;
 }
 
-/* --shard: the target must hold exactly the rows written among the shard's keys (shard_keys). Other
- * shards' rows do not count, rows that were there before do. count(*) needs a loaded collection: an
- * unloaded one (no --load) cannot be counted by key and is not verified, nor are new keys made by
- * the target (--auto-id new). */
-static int verify_shard(struct importer *im)
+/* A shard, or an import that shares its collection with other writers: the target must hold exactly
+ * the rows written among the unit's keys (shard_keys). Other writers' rows do not count, rows that
+ * were there before do. count(*) needs a loaded collection: an unloaded one (no --load) cannot be
+ * counted by key and is not verified, nor are new keys made by the target (--auto-id new). */
+static int verify_own_keys(struct importer *im)
 {
 	const char *pk = im->want.fields[mvs_schema_primary_key(&im->want)].name;
 	struct mvs_milvus_error err;
@@ -58,11 +58,25 @@ static int verify_shard(struct importer *im)
 			return 0;
 		return im_fail_rpc(im, &err, "cannot verify the row count");
 	}
-	if (count < 0 || (uint64_t)count != im->written)
-		return im_fail(im, MVS_EXIT_VERIFY, "collection \"%s\" holds %" PRId64 " rows with the keys of shard %"
-			    PRIu32 "/%" PRIu32 " after the import, %" PRIu64 " were written%s", im->target, count,
-			    im->o->shard.index, im->o->shard.count, im->written,
-			    (uint64_t)count > im->written ? " (did it hold rows with these keys before?)" : "");
+	if (count >= 0 && (uint64_t)count == im->written)
+		return 0;
+	char whose[64] = "this import's";
+	if (im->shard.count > 1)
+		snprintf(whose, sizeof whose, "shard %" PRIu32 "/%" PRIu32 "'s", im->shard.index, im->shard.count);
+	return im_fail(im, MVS_EXIT_VERIFY, "collection \"%s\" holds %" PRId64 " rows among %s keys after the "
+		    "import, %" PRIu64 " were written%s", im->target, count, whose, im->written,
+		    (uint64_t)count > im->written ? " (did it hold rows with these keys before, or did another "
+		    "writer add some?)" : "");
+}
+
+static int unit_summary(struct importer *im, double started, uint64_t unit_bytes)
+{
+	double secs = mvs_now() - started;
+
+	if (mvs_progress_enabled())
+		mvs_progress(im->written, im->header->rows_expected, true);
+	mvs_info("imported %" PRIu64 " rows (%" PRIu64 " bytes) into %s in %.2f s (%.0f rows/s)",
+		 im->written, unit_bytes, im->target, secs, secs > 0 ? im->written / secs : 0.0);
 	return 0;
 }
 
@@ -77,8 +91,8 @@ int im_finish_unit(struct importer *im, double started, uint64_t unit_bytes)
 		return im->exit_code;
 	if (im->o->load && im_load_collection(im) != 0)
 		return im->exit_code;
-	if (im->o->shard.count > 1) {
-		if (verify_shard(im) != 0)
+	if (im->shard.count > 1) {
+		if (verify_own_keys(im) != 0)
 			return im->exit_code;
 	} else if (im->made) {
 		int64_t count;
@@ -88,16 +102,17 @@ int im_finish_unit(struct importer *im, double started, uint64_t unit_bytes)
 		im->made->rows += im->written;
 		if (im_row_count(im, &count) != 0)
 			return im->exit_code;
+		/* More than this run wrote: another importer writing into it at the same time, when this
+		 * unit's own keys hold exactly its rows (countable when loaded). */
+		if (count >= 0 && (uint64_t)count > im->made->rows && im->o->load && im->o->mode == MVS_IMPORT_INSERT)
+			return verify_own_keys(im) != 0 ? im->exit_code : unit_summary(im, started, unit_bytes);
 		if (count < 0 || (uint64_t)count < least || (uint64_t)count > im->made->rows)
 			return im_fail(im, MVS_EXIT_VERIFY, "collection \"%s\" holds %" PRId64 " rows after the "
-				    "import, %" PRIu64 " were written", im->target, count, im->made->rows);
+				    "import, %" PRIu64 " were written%s", im->target, count, im->made->rows,
+				    (uint64_t)count > im->made->rows && !im->o->load ? " (another importer writing "
+				    "into it at the same time? with --load the import verifies its own keys)" : "");
 	}
-	double secs = mvs_now() - started;
-	if (mvs_progress_enabled())
-		mvs_progress(im->total_rows, 0, true);
-	mvs_info("imported %" PRIu64 " rows (%" PRIu64 " bytes) into %s in %.2f s (%.0f rows/s)",
-		 im->written, unit_bytes, im->target, secs, secs > 0 ? im->written / secs : 0.0);
-	return 0;
+	return unit_summary(im, started, unit_bytes);
 }
 
 /* ---- reports ---- */

@@ -43,8 +43,8 @@ void im_parts_free(struct importer *im)
 	im->n_parts = 0;
 }
 
-/* --shard: whether another importer created the target collection (partition NULL) or its partition
- * meanwhile (a failed creation's excuse). */
+/* Whether another importer created the target collection (partition NULL) or its partition meanwhile
+ * (a failed creation's excuse). */
 static bool target_exists_now(struct importer *im, const char *partition)
 {
 	Milvus__Proto__Milvus__HasCollectionRequest has_collection =
@@ -54,8 +54,6 @@ static bool target_exists_now(struct importer *im, const char *partition)
 	struct mvs_milvus_error err;
 	int rc;
 
-	if (im->o->shard.count <= 1)
-		return false;
 	if (partition) {
 		has_partition.collection_name = (char *)im->target;
 		has_partition.partition_name = (char *)partition;
@@ -136,13 +134,13 @@ static int database_listed(struct importer *im, const char *db, bool *found, str
 	return 0;
 }
 
-/* --shard: whether another importer created the database meanwhile (a failed creation's excuse). */
+/* Whether another importer created the database meanwhile (a failed creation's excuse). */
 static bool database_exists_now(struct importer *im, const char *db)
 {
 	struct mvs_milvus_error err;
 	bool found;
 
-	return im->o->shard.count > 1 && database_listed(im, db, &found, &err) == 0 && found;
+	return database_listed(im, db, &found, &err) == 0 && found;
 }
 
 static int ensure_database(struct importer *im)

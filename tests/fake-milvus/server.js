@@ -28,6 +28,8 @@ const USAGE = `Usage: node server.js [options]
                            are not a protobuf message
   --empty-page-after N     an iterator session gets one empty Query page once N rows went out, rows remaining
   --duplicate-key-page N   the Nth Query page of an iterator session carries its first row twice
+  --insert-delay-ms N      every Insert/Upsert is carried out at once but answered N ms later (a slow
+                           server: gives a person time to press Ctrl-C)
   --insert-duplicates      Insert keeps rows whose key is already there (both count, as in Milvus);
                            by default it replaces them, like Upsert
   --verbose                log one line per request to stderr
@@ -45,11 +47,13 @@ function parseArgs(argv) {
 		port: 19530, host: '127.0.0.1', user: null, password: null, version: 'v2.6.0', rateLimitEvery: 0,
 		flushRateLimit: 0, unavailableEvery: 0, exitAfterRows: 0, pageJitter: false, maxRecvBytes: 64 << 20,
 		verbose: false, malformed: null, emptyPageAfter: 0, duplicateKeyPage: 0, insertDuplicates: false,
+		insertDelayMs: 0,
 	};
 	const numeric = {
 		'--port': 'port', '--rate-limit-every': 'rateLimitEvery', '--flush-rate-limit': 'flushRateLimit',
 		'--unavailable-every': 'unavailableEvery', '--exit-after-rows': 'exitAfterRows', '--max-recv-bytes': 'maxRecvBytes',
 		'--empty-page-after': 'emptyPageAfter', '--duplicate-key-page': 'duplicateKeyPage',
+		'--insert-delay-ms': 'insertDelayMs',
 	};
 	const strings = { '--host': 'host', '--user': 'user', '--password': 'password', '--version': 'version',
 		'--malformed-reply': 'malformed' };
@@ -197,7 +201,10 @@ function main() {
 			}
 			const st = info.responseIsStatus ? response : response.status;
 			log(`${what} -> code=${st.code}${st.code ? ` (${st.reason})` : ''} ${Date.now() - started}ms`);
-			callback(null, response);
+			if (opts.insertDelayMs && (name === 'Insert' || name === 'Upsert'))
+				setTimeout(() => callback(null, response), opts.insertDelayMs);
+			else
+				callback(null, response);
 		};
 		impl[name] = (stream) => {
 			let answered = false;

@@ -133,7 +133,7 @@ SRC_PASSWORD=$mover_pw DST_PASSWORD=$root_pw mvs-migrate start --dry-run -c "$T/
 has_line "$o/migrate-dry.out" "--dry-run: the source password is not shown as \$SRC_PASSWORD" -F 'SRC_PASSWORD'
 SRC_PASSWORD=$mover_pw DST_PASSWORD=$root_pw mvs-migrate start -c "$T/migration.yaml" >"$o/migrate.out" 2>"$o/migrate.err" ||
 	{ cat "$o/migrate.out" "$o/migrate.err" >&2; fail "mvs-migrate with passwords from \${VARS} failed"; }
-has_line "$o/migrate.err" "mvs-migrate: no success line" -F 'Migration Success!'
+has_line "$o/migrate.out" "mvs-migrate: no success line" -F 'Migration Success!'
 same_as_books by_migrate
 SRC_PASSWORD=$mover_pw DST_PASSWORD=$wrong_pw refused 7 migrate-wrong mvs-migrate start -c "$T/migration.yaml"
 has_line "$T/stderr" "mvs-migrate, wrong target password: mvs-import's message" -F "authentication failed for user \"root\" at $a"

@@ -58,7 +58,7 @@ target:
 EOF
 	local run
 	for run in 1 2; do
-		mvs-migrate start -c "$T/migration.yaml" 2>"$T/migrate.$run.err" ||
+		mvs-migrate start -c "$T/migration.yaml" >"$T/migrate.$run.err" 2>&1 ||
 			{ cat "$T/migrate.$run.err" >&2; fail "mvs-migrate start (run $run) failed"; }
 		has_line "$T/migrate.$run.err" "run $run: no success line" -F '["[Starter] Migration Success!"]'
 		has_line "$T/migrate.$run.err" "run $run: no 100 percent line" -F '["=================>JobProcess!"] [Percent=100]'

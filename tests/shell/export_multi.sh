@@ -14,7 +14,7 @@ note "repeated --collection: units in the order given, each as exported alone"
 mvs-export --uri "$src_URI" --collection varchar_pk --collection bm25 -o "$T/two.mvs" 2>"$T/err"
 [ "$(grep -c '^mvs-export: exported [0-9]* rows from ' "$T/err")" -eq 2 ] || { cat "$T/err" >&2; fail "summary lines"; }
 mvs-cat --verify "$T/two.mvs" | sed 's/, [0-9]* bytes$//' >"$T/verify"
-printf '%s\n' 'ok: collection varchar_pk, 40 rows, 3 partitions' 'ok: collection bm25, 50 rows, 1 partitions' |
+printf '%s\n' 'ok: collection varchar_pk, 40 rows, 3 partitions' 'ok: collection bm25, 50 rows, 1 partition' |
 	diff - "$T/verify" || fail "repeated --collection: units"
 mvs-export -q --uri "$src_URI" --collection varchar_pk -o "$T/a.mvs"
 mvs-export -q --uri "$src_URI" --collection bm25 -o "$T/b.mvs"

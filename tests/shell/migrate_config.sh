@@ -17,12 +17,12 @@ expect_stderr() {
 grep -q '^Usage: mvs-migrate start' "$T/help" || fail "--help has no usage line"
 "$migrate" start --help | grep -q 'server run' || fail "start --help"
 "$migrate" --version | grep -qx 'mvs-migrate (mvs) [0-9.]*' || fail "--version"
-expect_stderr 2 "mvs-migrate: missing command: start or server run" "$migrate"
-expect_stderr 2 "mvs-migrate: unknown command 'begin' (start or server run)" "$migrate" begin
-expect_stderr 2 "mvs-migrate: start: unknown option or missing value: '--bogus'" "$migrate" start --bogus
-expect_stderr 2 "mvs-migrate: start: option -c needs a value" "$migrate" start -c
+expect_stderr 2 "mvs-migrate: missing command: start, server or version" "$migrate"
+expect_stderr 2 "mvs-migrate: unknown command 'begin' (start, server or version)" "$migrate" begin
+expect_stderr 2 "mvs-migrate: unknown option '--bogus'" "$migrate" start --bogus
+expect_stderr 2 "mvs-migrate: option '-c' needs a value" "$migrate" start -c
 expect_stderr 2 "mvs-migrate: start: unexpected argument 'extra'" "$migrate" start extra
-expect_stderr 2 "mvs-migrate: expected 'server run'" "$migrate" server
+expect_stderr 2 "mvs-migrate: server: unexpected argument 'stop' (server, or server run)" "$migrate" server stop
 expect_stderr 2 "mvs-migrate: invalid value for --port: '70000' (a whole number from 0 to 65535)" \
 	"$migrate" server run -p 70000
 

@@ -19,7 +19,7 @@ export SRC_PASSWORD=Milvus DST_PASSWORD=Other-Secret
 
 # The seed document's example; passwords through ${VAR}.
 seed_config "$T/migration.yaml" varchar_pk "$src_URI" "$dst_URI" root
-mvs-migrate start -c "$T/migration.yaml" 2>"$T/log" || { cat "$T/log" >&2; fail "seed config: start failed"; }
+mvs-migrate start -c "$T/migration.yaml" >"$T/log" 2>&1 || { cat "$T/log" >&2; fail "seed config: start failed"; }
 grep -q '^mvs-migrate: \["\[Starter\] Migration Success!"\] \[Cost=' "$T/log" || fail "no success line"
 grep -q '^mvs-import: imported 40 rows' "$T/log" || { cat "$T/log" >&2; fail "seed config: not 40 rows"; }
 # As the document says: index and load the target, then compare everything.
@@ -66,10 +66,10 @@ node -e '
 note "fields and target overrides applied"
 
 # A target that refuses the password: non-zero, naming the stage.
-DST_PASSWORD=wrong expect_exit 7 mvs-migrate start -c "$T/migration.yaml"
+DST_PASSWORD=wrong expect_exit 7 mvs-migrate start -c "$T/migration.yaml" >"$T/stdout"
 grep -q '^mvs-migrate: error: Migration failed: stage mvs-import: ' "$T/stderr" ||
 	{ cat "$T/stderr" >&2; fail "failing target: no failure line"; }
-grep -q 'Migration Success' "$T/stderr" && fail "failing target: success reported"
+grep -q 'Migration Success' "$T/stdout" "$T/stderr" && fail "failing target: success reported"
 grep -qe Other-Secret -e "$SRC_PASSWORD" "$T/stderr" && fail "a password in the log"
 
 # The REST flow.

@@ -90,7 +90,7 @@ call POST /start '{"config": "a\u0000b", "other": "\u0000"}'
 expect_reply 200 500 '"bad request body: config must not contain \\u0000"'
 head -c 65537 /dev/zero | tr '\0' ' ' >"$T/big.json"
 call POST /start "@$T/big.json"
-expect_reply 200 500 '"request body larger than 65536 bytes"'
+expect_reply 413 500 '"request body larger than 65536 bytes"'
 # A message that is not UTF-8 (here the jobId of the query) is sent with U+FFFD in its place.
 call GET '/get_job?jobId=x%FFy'
 expect_reply 200 500 "\"no job with jobId \\\"x$(printf '\357\277\275')y\\\"\""
@@ -99,7 +99,7 @@ expect_reply 200 500 '"no job with jobId \"start_nope\""'
 call GET /get_job
 expect_reply 200 500 '"jobId is required: GET /api/v1/get_job?jobId=ID"'
 call GET /nowhere
-expect_reply 404 500 '"no such route: GET /api/v1/nowhere (routes: GET /api/v1/healthy, POST /api/v1/start, GET /api/v1/get_job?jobId=ID)"'
+expect_reply 404 500 '"no such route: GET /api/v1/nowhere (routes: GET /api/v1/healthy, POST /api/v1/start, GET /api/v1/get_job?jobId=ID, GET /api/v1/docs)"'
 call GET /start
 expect_reply 405 500 '"/api/v1/start wants POST, not GET"'
 
@@ -112,7 +112,7 @@ call GET "/get_job?jobId=$id"
 expect_reply 200 0 '"success"'
 grep -qF "\"data\":{\"jobId\":\"$id\",\"jobStatus\":\"success\",\"jobProcess\":100,\"msg\":\"\",\"totalTasks\":1,\"finishTasks\":1,\"rows\":{\"exported\":100,\"imported\":100}}" "$T/body" ||
 	{ cat "$T/body" >&2; fail "get_job after a synchronous start"; }
-grep -qxF "mvs-migrate: jobId is $id" "$T/server.err" || fail "server log has no jobId line"
+grep -qxF "mvs-migrate: jobId is $id" "$T/server.out" || fail "server log has no jobId line"
 # A body of white space only is no body.
 call POST /start $' \r\n\t'
 expect_reply 200 0 '"success"'

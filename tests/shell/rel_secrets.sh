@@ -31,7 +31,7 @@ source: {milvus2x: {endpoint: '$hold_URI', username: root, password: '\${SRC_PW}
 target: {milvus2x: {endpoint: '$dst_URI', username: root, password: '\${DST_PW}'}}
 EOF
 chmod 600 "$T/migration.yaml"
-mvs-migrate start -c "$T/migration.yaml" 2>"$T/migrate.log" &
+mvs-migrate start -c "$T/migration.yaml" >"$T/migrate.log" 2>&1 &
 migrate=$!
 wait_for_line "$hold_LOG" '^tcp-fault: stalled' "$migrate"
 : >"$T/cmdlines"

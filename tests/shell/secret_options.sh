@@ -31,7 +31,7 @@ note "secret spellings refused without echoing the value"
 # Unknown options are named without a value, in every tool.
 refused "unknown option '--passcode'" mvs-map --passcode="$secret" /dev/null
 refused "unknown option '--passcode'" mvs-cat --passcode="$secret" /dev/null
-refused "unknown option or missing value: '--passcode'" mvs-migrate start --passcode="$secret"
+refused "unknown option '--passcode'" mvs-migrate start --passcode="$secret"
 
 # The right spellings still work: a password file, and a value that only looks like an option.
 printf '%s\n' "$secret" >"$T/pw"

@@ -64,7 +64,7 @@ EOF
 reset() { rm -f "$bin"/fail "$bin"/use-gate "$bin"/gate "$bin"/skew "$bin"/*.args.* "$bin"/waited.*; }
 
 # -j 4: four pipelines, each with its shard
-MVS_BIN=$bin "$migrate" start -j 4 -c "$T/migration.yaml" 2>"$T/log" || { cat "$T/log" >&2; fail "-j 4 failed"; }
+MVS_BIN=$bin "$migrate" start -j 4 -c "$T/migration.yaml" >"$T/log" 2>&1 || { cat "$T/log" >&2; fail "-j 4 failed"; }
 for i in 0 1 2 3; do
 	printf '%s\n' --uri src:19530 --collection c --shard "$i/4" --progress | diff - "$bin/export.args.$i" ||
 		fail "shard $i: mvs-export arguments"
@@ -99,15 +99,15 @@ grep -q -- --shard "$bin/export.args.whole" "$bin/import.args.whole" && fail "-j
 reset
 echo "import 2" >"$bin/fail"
 touch "$bin/use-gate"
-expect_exit 6 env MVS_BIN="$bin" "$migrate" start -j 4 -c "$T/migration.yaml"
+expect_exit 6 env MVS_BIN="$bin" "$migrate" start -j 4 -c "$T/migration.yaml" >"$T/stdout"
 grep -qxF 'mvs-migrate: error: Migration failed: shard 2/4: stage mvs-import: Insert: rate limit exceeded (code 8); 0 rows written' "$T/stderr" ||
 	{ cat "$T/stderr" >&2; fail "failing shard not named"; }
-grep -qxF 'mvs-import: shard 2/4: error: Insert: rate limit exceeded (code 8); 0 rows written' "$T/stderr" ||
-	{ cat "$T/stderr" >&2; fail "the shard's error line not passed on"; }
+[ "$(grep -c 'rate limit exceeded' "$T/stderr")" = 1 ] ||
+	{ cat "$T/stderr" >&2; fail "the shard's error is told more than once"; }
 for i in 0 1 3; do
 	[ -e "$bin/waited.$i" ] && fail "shard $i was not stopped: it waited for the gate to the end"
 done
-grep -q 'Migration Success' "$T/stderr" && fail "success reported on failure"
+grep -q 'Migration Success' "$T/stdout" "$T/stderr" && fail "success reported on failure"
 note "a failing shard stops the others and is named"
 
 # Neighbouring shards that split the keys at different points fail the migration.

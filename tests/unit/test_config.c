@@ -239,7 +239,10 @@ static void test_every_key(void)
 		"    writeMode: UPSERT\n"
 		"    createDatabase: false\n"
 		"    grpc: {maxCallSendMsgSize: 33554432, maxCallRecvMsgSize: 0}\n";
-	struct mvs_cfg *cfg = OK(text, NULL);
+	/* username without password: the token is used (mvs-export would refuse --user without one) */
+	struct mvs_cfg *cfg = OK(text, "migration.yaml: warning: source.milvus2x.username \"reader\" has no "
+				 "password: connecting with the token (milvus-migration sends it with an empty "
+				 "password, which only a Milvus without authentication accepts, ignoring both)", NULL);
 
 	if (!cfg)
 		return;
@@ -258,7 +261,7 @@ static void test_every_key(void)
 	CHECK(STREQ(cfg->source.tls_key, "/etc/client.key") && STREQ(cfg->source.tls_server_name, "src.example"));
 	CHECK(cfg->target.upsert == 1 && cfg->target.create_database == 0);
 	CHECK(cfg->target.max_send_bytes == 33554432 && cfg->target.max_recv_bytes == 0);
-	SHELL(cfg, 0, "MILVUS_TOKEN=\"$SOURCE_TOKEN\" mvs-export --uri https://src.example:443 --db srcdb --user reader "
+	SHELL(cfg, 0, "MILVUS_TOKEN=\"$SOURCE_TOKEN\" mvs-export --uri https://src.example:443 --db srcdb "
 	      "--tls-ca /etc/ca.pem --tls-cert /etc/client.pem --tls-key /etc/client.key "
 	      "--tls-server-name src.example --collection docs --fields id,vec "
 	      "--filter 'id > 10 and tag == \"a b\"' --partition p1 --partition 'p 2' --batch-size 16384 --load "
@@ -281,19 +284,19 @@ static void test_env(void)
 	setenv("MVS_TEST_HOST", "db.example", 1);
 	unsetenv("MVS_TEST_UNSET");
 	cfg = OK(HEAD "meta: {mode: config, collection: c}\n"
-		 "source: {milvus2x: {endpoint: '${MVS_TEST_HOST}:19530', password: '${MVS_TEST_PW}'}}\n"
-		 "target: {milvus2x: {endpoint: 'b:2', token: 'pre-${MVS_TEST_PW}', username: '$${NOT_A_VAR} $HOME'}}\n",
+		 "source: {milvus2x: {endpoint: '${MVS_TEST_HOST}:19530', username: u, password: '${MVS_TEST_PW}'}}\n"
+		 "target: {milvus2x: {endpoint: 'b:2', token: 'pre-${MVS_TEST_PW}', database: '$${NOT_A_VAR} $HOME'}}\n",
 		 NULL);
 	if (cfg) {
 		CHECK_MSG(STREQ(cfg->source.endpoint, "db.example:19530"), "%s", cfg->source.endpoint);
 		CHECK(STREQ(cfg->source.password, "s3cr'et $x"));
 		CHECK(STREQ(cfg->source.password_var, "MVS_TEST_PW"));
 		CHECK(STREQ(cfg->target.token, "pre-s3cr'et $x") && cfg->target.token_var == NULL);
-		CHECK_MSG(STREQ(cfg->target.username, "${NOT_A_VAR} $HOME"), "%s", cfg->target.username);
+		CHECK_MSG(STREQ(cfg->target.database, "${NOT_A_VAR} $HOME"), "%s", cfg->target.database);
 		/* The secrets never reach the shell line: the variable the config named, or ours. */
-		SHELL(cfg, 0, "MILVUS_PASSWORD=\"$MVS_TEST_PW\" mvs-export --uri db.example:19530 --collection c "
-		      "--progress | mvs-map | MILVUS_TOKEN=\"$TARGET_TOKEN\" mvs-import --uri b:2 "
-		      "--user '${NOT_A_VAR} $HOME' --progress");
+		SHELL(cfg, 0, "MILVUS_PASSWORD=\"$MVS_TEST_PW\" mvs-export --uri db.example:19530 --user u "
+		      "--collection c --progress | mvs-map | MILVUS_TOKEN=\"$TARGET_TOKEN\" mvs-import --uri b:2 "
+		      "--db '${NOT_A_VAR} $HOME' --create-db --progress");
 		mvs_cfg_free(cfg);
 	}
 	PROBLEM(HEAD "meta: {mode: config, collection: c}\n"
@@ -362,11 +365,6 @@ static void test_syntax(void)
 	PROBLEM("# only a comment\n", "migration.yaml: error: the file is empty; see examples/migration.yaml");
 	PROBLEM("- a\n- b\n", "migration.yaml:1:1: error: the config: expected a mapping (\"key: value\" lines), "
 		"found a list");
-	PROBLEM(MINIMAL "---\nmeta: {}\n", "migration.yaml:6:1: error: a second YAML document (after \"---\"); "
-		"a config is one document");
-	PROBLEM("base: &b {endpoint: 'a:1'}\n" HEAD "meta: {mode: config, collection: c}\n"
-		"source: {milvus2x: {<<: *b}}\ntarget: {milvus2x: {endpoint: 'b:2'}}\n",
-		"migration.yaml:4:21: error: YAML merge keys (<<) are not supported; write the keys out");
 }
 
 static void test_bad_values(void)
@@ -406,7 +404,7 @@ static void test_bad_values(void)
 		"migration.yaml:2:34: error: meta.collection: expected a single value, found a list");
 	PROBLEM(HEAD "meta: {mode: config, collection: c}\nsource: 'a:1'\ntarget: {milvus2x: {endpoint: 'b:2'}}\n",
 		"migration.yaml:3:9: error: source: expected a mapping (\"key: value\" lines), found a single value");
-	PROBLEM(HEAD "meta: {mode: config, collection: c, Collection: d}\n" ENDPOINTS,
+	PROBLEM(HEAD "meta: {mode: config, collection: c, collection: d}\n" ENDPOINTS,
 		"migration.yaml:2:37: error: meta.collection: duplicate key (first at line 2, column 22)");
 	PROBLEM(HEAD "meta: {mode: config, collection: \"a\\0b\"}\n" ENDPOINTS,
 		"migration.yaml:2:34: error: meta.collection: the value contains a NUL character");
@@ -508,6 +506,104 @@ static void test_target_database(void)
 	mvs_cfg_free(cfg);
 }
 
+/* YAML as viper reads it: merge keys, dotted keys, keys in other cases, a second document. */
+static void test_viper_yaml(void)
+{
+	struct mvs_cfg *cfg;
+
+	/* A written key wins over a merged one; the first of merged mappings wins; merges nest. */
+	cfg = OK("x-conn: &conn {endpoint: 'a:1', database: d1}\n"
+		 "x-more: &more {<<: *conn, endpoint: 'c:3', grpc: {maxCallRecvMsgSize: 7}}\n"
+		 HEAD "meta: {mode: config, collection: c}\n"
+		 "source: {milvus2x: {<<: *conn, database: d2}}\n"
+		 "target: {milvus2x: {<<: [*more, *conn]}}\n",
+		 "migration.yaml:1:1: warning: unknown key \"x-conn\" at the top level (ignored)",
+		 "migration.yaml:2:1: warning: unknown key \"x-more\" at the top level (ignored)", NULL);
+	SHELL(cfg, 0, "mvs-export --uri a:1 --db d2 --collection c --progress | mvs-map | "
+	      "mvs-import --uri c:3 --db d1 --create-db --progress");
+	mvs_cfg_free(cfg);
+	/* Dotted keys at any level; a dotted key wins over the nested one, as viper's lookup finds it. */
+	cfg = OK("dumper.worker.workMode: milvus2x\n"
+		 "meta.mode: config\n"
+		 "meta: {collection: a, milvus.shardNum: 2}\n"
+		 "meta.collection: b\n"
+		 "meta.milvus: {collection: b2}\n"
+		 "source.milvus2x.endpoint: 'a:1'\n"
+		 "target: {milvus2x.endpoint: 'b:2'}\n",
+		 "migration.yaml:4:1: warning: meta.collection: given again (first at line 3, column 8); the "
+		 "dotted key is read, as viper reads it", NULL);
+	SHELL(cfg, 0, "mvs-export --uri a:1 --collection b --progress | mvs-map --collection b2 --shards 2 | "
+	      "mvs-import --uri b:2 --progress");
+	mvs_cfg_free(cfg);
+	/* Another case: the last one is read; for a mapping, the keys of both. */
+	cfg = OK(HEAD "Meta: {mode: config, collection: a}\nmeta: {COLLECTION: b}\n" ENDPOINTS,
+		 "migration.yaml:3:1: warning: meta: given again (first at line 2, column 1); the keys of both "
+		 "are read, the last one's where both give one (keys are case-insensitive, as viper's)",
+		 "migration.yaml:3:8: warning: meta.collection: given again (first at line 2, column 22); the last "
+		 "one is read (keys are case-insensitive, as viper's)", NULL);
+	CHECK(cfg && STREQ(cfg->collections[0].name, "b"));
+	mvs_cfg_free(cfg);
+	cfg = OK("meta.colection: c\n" MINIMAL, "migration.yaml:1:1: warning: unknown key \"colection\" in meta "
+		 "(did you mean \"collection\"?)", NULL);
+	mvs_cfg_free(cfg);
+	PROBLEM(HEAD "meta: {mode: config, collection.name: c}\n" ENDPOINTS,
+		"migration.yaml:2:22: warning: unknown key \"collection.name\" in meta (ignored)");
+	/* A second document is ignored, as viper reads the first only. */
+	cfg = OK(MINIMAL "---\nmeta: {}\n", "migration.yaml:6:1: warning: a second YAML document (after \"---\") "
+		 "is ignored, as milvus-migration ignores it", NULL);
+	mvs_cfg_free(cfg);
+	PROBLEM(HEAD "meta: {mode: config, collection: c}\nsource: {milvus2x: {<<: 'a:1'}}\n"
+		"target: {milvus2x: {endpoint: 'b:2'}}\n",
+		"migration.yaml:3:25: error: source.milvus2x.<<: a merge key takes a mapping (*anchor) or a list "
+		"of them, found a single value");
+	PROBLEM(HEAD "meta: &a {mode: config, collection: c, <<: *a}\n" ENDPOINTS, "migration.yaml:2:40: error: "
+		"merge keys (<<) nested more than 8 deep (does an anchor merge itself?)");
+}
+
+/* The endpoint as milvus-sdk-go reads it, checked as mvs-export reads --uri; credentials. */
+static void test_endpoint(void)
+{
+	struct mvs_cfg *cfg;
+
+	cfg = OK(HEAD "meta: {mode: config, collection: c}\n"
+		 "source: {milvus2x: {endpoint: 'a:1/db1'}}\n"
+		 "target: {milvus2x: {endpoint: 'https://b:2/db2/', database: db3}}\n",
+		 "migration.yaml: warning: target.milvus2x: the endpoint names database \"db2\" and database "
+		 "names \"db3\": \"db3\" is used, as milvus-migration uses it", NULL);
+	SHELL(cfg, 0, "mvs-export --uri a:1 --db db1 --collection c --progress | mvs-map | "
+	      "mvs-import --uri https://b:2 --db db3 --create-db --progress");
+	mvs_cfg_free(cfg);
+	cfg = OK(HEAD "meta: {mode: config, collection: c}\n"
+		 "source: {milvus2x: {endpoint: 'a:1/db1'}}\n"
+		 "target: {milvus2x: {endpoint: 'https://b:2/', username: root, password: ''}}\n",
+		 "migration.yaml: warning: target.milvus2x.username \"root\" has no password: connecting "
+		 "without credentials (milvus-migration sends it with an empty password, which only a Milvus "
+		 "without authentication accepts, ignoring both)", NULL);
+	SHELL(cfg, 0, "mvs-export --uri a:1 --db db1 --collection c --progress | mvs-map | "
+	      "mvs-import --uri https://b:2 --progress");
+	mvs_cfg_free(cfg);
+	PROBLEM(HEAD "meta: {mode: config, collection: c}\nsource: {milvus2x: {endpoint: 'a:1/x/y'}}\n"
+		"target: {milvus2x: {endpoint: 'b:2'}}\n", "migration.yaml:3:31: error: source.milvus2x.endpoint: "
+		"\"x/y\" after host:port is not a database name (host:port/DATABASE names one, as milvus-migration "
+		"reads it)");
+	PROBLEM(HEAD "meta: {mode: config, collection: c}\nsource: {milvus2x: {endpoint: 'a:19a30'}}\n"
+		"target: {milvus2x: {endpoint: 'b:2'}}\n", "migration.yaml:3:31: error: source.milvus2x.endpoint: "
+		"the port must be a number from 1 to 65535");
+	PROBLEM(HEAD "meta: {mode: config, collection: c}\nsource: {milvus2x: {endpoint: 'grpc://a:1'}}\n"
+		"target: {milvus2x: {endpoint: 'b:2'}}\n", "migration.yaml:3:31: error: source.milvus2x.endpoint: "
+		"the scheme must be http://, https:// or tcp:// (or unix:/path)");
+	PROBLEM(HEAD "meta: {mode: config, collection: c}\nsource: {milvus2x: {endpoint: '::1:19530'}}\n"
+		"target: {milvus2x: {endpoint: 'b:2'}}\n", "migration.yaml:3:31: error: source.milvus2x.endpoint: "
+		"write an IPv6 address in brackets: [ADDRESS]:PORT");
+	PROBLEM(HEAD "meta: {mode: config, collection: c}\nsource: {milvus2x: {endpoint: 'a:1', username: u, "
+		"password: p, token: t}}\ntarget: {milvus2x: {endpoint: 'b:2'}}\n",
+		"migration.yaml: error: source.milvus2x: give username and password, or token, not both");
+	PROBLEM(HEAD "meta: {mode: config, collection: c}\nsource: {milvus2x: {endpoint: 'http://a:1', "
+		"tls: {caFile: ca.pem}}}\ntarget: {milvus2x: {endpoint: 'b:2'}}\n",
+		"migration.yaml: error: source.milvus2x.tls is set but the endpoint http://a:1 is plain http://; "
+		"write https:// or host:port");
+}
+
 static void test_load_file(void)
 {
 	struct mvs_cfg_diag d = { 0 };
@@ -531,6 +627,8 @@ int main(void)
 	test_collections();
 	test_onto_itself();
 	test_target_database();
+	test_viper_yaml();
+	test_endpoint();
 	test_load_file();
 	if (failures)
 		fprintf(stderr, "test_config: %d failures\n", failures);

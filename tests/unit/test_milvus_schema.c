@@ -478,6 +478,18 @@ static void test_errors(void)
 	CHECK(strstr(err, "\"v\"") && strstr(err, "dim") && strstr(err, "12x"));
 	CHECK(s.n_fields == 0 && s.fields == NULL);
 
+	/* a dim above INT32_MAX: Milvus's own limit, and the most a stream header holds */
+	cs = new_schema("bad");
+	add_field(cs, "id", MVS_T_INT64)->is_primary_key = true;
+	add_param(add_field(cs, "v", MVS_T_FLOAT_VECTOR), "dim", "2147483648");
+	CHECK(mvs_schema_from_milvus(&s, cs, NULL, err, sizeof err) == -1);
+	CHECK(strstr(err, "\"v\"") && strstr(err, "dim \"2147483648\" is above 2147483647"));
+	cs = new_schema("good");
+	add_field(cs, "id", MVS_T_INT64)->is_primary_key = true;
+	add_param(add_field(cs, "v", MVS_T_FLOAT_VECTOR), "dim", "2147483647");
+	CHECK(mvs_schema_from_milvus(&s, cs, NULL, err, sizeof err) == 0 && s.fields[1].dim == INT32_MAX);
+	mvs_schema_free(&s);
+
 	cs = new_schema("bad");
 	add_field(cs, "ts", MVS_T_TIMESTAMPTZ);
 	CHECK(mvs_schema_from_milvus(&s, cs, NULL, err, sizeof err) == -1);
