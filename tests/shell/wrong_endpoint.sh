@@ -25,7 +25,8 @@ fast_failure "unknown host" "no-such-host.invalid:19530" "no-such-host.invalid"
 
 command -v script >/dev/null || { note "script(1) missing: the terminal retry lines are not checked"; exit 0; }
 timeout 20 script -qec "mvs-export --uri 127.0.0.1:$port --collection docs -o $T/out.mvs" /dev/null \
-	</dev/null >"$T/tty.out" 2>&1 || true
+	</dev/null >"$T/tty.raw" 2>&1 || true
+"$MVS_TOP/tests/tools/tty-render" <"$T/tty.raw" >"$T/tty.out"	# what the terminal shows
 grep -q "^mvs-export: retrying Connect at 127.0.0.1:$port in [0-9.]* s (attempt [0-9]*/10): " "$T/tty.out" ||
 	{ cat "$T/tty.out" >&2; fail "no retry line on a terminal"; }
 grep -q "retrying" "$T/stderr" && fail "retry lines went to a stderr that is not a terminal"
