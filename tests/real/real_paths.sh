@@ -71,7 +71,7 @@ archive_db() {
 	size=$(stat -c %s "$T/srcdb.mvs")
 	[ "$(sed 's/.* \([0-9]*\) bytes$/\1/' "$T/srcdb.verify" | paste -sd+ | bc)" = "$size" ] ||
 		fail "mvs-cat --verify: the units' bytes do not add up to the file's $size"
-	printf '%s\n' 'ok: collection notes, 700 rows, 3 partitions' 'ok: collection vecs, 1500 rows, 1 partitions' |
+	printf '%s\n' 'ok: collection notes, 700 rows, 3 partitions' 'ok: collection vecs, 1500 rows, 1 partition' |
 		diff - <(sed 's/, [0-9]* bytes$//' "$T/srcdb.verify") || fail "export --all: not the two units of srcdb in name order"
 	cp "$T/srcdb.mvs" "$T/flipped.mvs"
 	printf '\x5a' | dd of="$T/flipped.mvs" bs=1 seek=$((size / 2)) conv=notrunc status=none
