@@ -365,15 +365,24 @@ static int merge_order(struct diff *d)
 	return compare_keys(str, ai, ap, an, bi, bp, bn);
 }
 
-static void only_in(struct diff *d, struct side *s)
+/* Counts a row only side s has; true when its line is to be written, which then starts here
+ * ("only in A: ") for the caller to finish and emit. */
+static bool only_in_start(struct diff *d, struct side *s)
 {
 	if (s == &d->a)
 		d->only_a++;
 	else
 		d->only_b++;
 	if (!line_start(d))
-		return;
+		return false;
 	mvs_jbuf_printf(&d->out, "only in %s: ", s->label);
+	return true;
+}
+
+static void only_in(struct diff *d, struct side *s)
+{
+	if (!only_in_start(d, s))
+		return;
 	show_row(d, s);
 	emit(d);
 }
@@ -455,13 +464,9 @@ static int hash_unit(struct diff *d, struct side *s, struct mvs_rowsort *sort)
 
 static void only_in_unordered(struct diff *d, struct side *s, uint64_t row)
 {
-	if (s == &d->a)
-		d->only_a++;
-	else
-		d->only_b++;
-	if (!line_start(d))
+	if (!only_in_start(d, s))
 		return;
-	mvs_jbuf_printf(&d->out, "only in %s: row %" PRIu64, s->label, row);
+	mvs_jbuf_printf(&d->out, "row %" PRIu64, row);
 	emit(d);
 }
 
