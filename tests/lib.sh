@@ -1,7 +1,8 @@
 # Shared by the shell tests (source it first). Gives: a private temp dir $T removed on exit, background
 # processes started with `spawn` stopped by pid on exit (even on failure), `fail`, `expect_exit`, fake
 # Milvus servers (fake_start) on free loopback ports and the wait for a server's port (wait_listening),
-# and for the mvs-migrate tests stand-in tools (standin) and the seed document's config (seed_config).
+# and for the mvs-migrate tests stand-in tools (standin), the seed document's config (seed_config) and
+# a plain one (plain_config).
 set -eu
 set -o pipefail
 : "${MVS_TOP:=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
@@ -148,5 +149,25 @@ target:
     endpoint: $4
     username: $5
     password: \${DST_PASSWORD}
+EOF
+}
+
+# plain_config FILE COLLECTION SOURCE TARGET [PARALLELISM]: a migration.yaml that copies COLLECTION
+# from SOURCE to TARGET without credentials, as PARALLELISM shard pipelines (default 1).
+plain_config() {
+	cat >"$1" <<EOF
+dumper:
+  worker:
+    workMode: milvus2x
+    parallelism: ${5:-1}
+meta:
+  mode: config
+  collection: $2
+source:
+  milvus2x:
+    endpoint: $3
+target:
+  milvus2x:
+    endpoint: $4
 EOF
 }

@@ -110,21 +110,7 @@ note "SIGTERM: $(grep -Eo '[0-9]+ rows were written' "$T/term.err"), resumed exa
 # stages run in a process group of their own: the runner stops them, and they report), exit 130. The
 # target answers each Insert 1.5 s late: the Ctrl-C comes while the first ones are in flight.
 fake_start mslow --insert-delay-ms 1500
-cat >"$T/migration.yaml" <<YAML
-dumper:
-  worker:
-    workMode: milvus2x
-    parallelism: 2
-meta:
-  mode: config
-  collection: gen_0
-source:
-  milvus2x:
-    endpoint: $src_URI
-target:
-  milvus2x:
-    endpoint: $mslow_URI
-YAML
+plain_config "$T/migration.yaml" gen_0 "$src_URI" "$mslow_URI" 2
 for presses in 1 2; do
 	sdk drop --uri "$mslow_URI" --collection gen_0 >/dev/null 2>&1 || true
 	ctrl_c=(--ctrl-c 0.3)

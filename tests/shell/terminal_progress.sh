@@ -51,20 +51,7 @@ note "pipeline: one progress line with percent and ETA, none left over, mvs-expo
 "$render" <"$T/tty.raw" | grep -q '^mvs-export: exported 30000 rows' || fail "--progress does not bring the summary back"
 
 # mvs-migrate: its progress line is redrawn in place and cleared; imported never above exported
-cat >"$T/migration.yaml" <<YAML
-dumper:
-  worker:
-    workMode: milvus2x
-meta:
-  mode: config
-  collection: gen_0
-source:
-  milvus2x:
-    endpoint: $src_URI
-target:
-  milvus2x:
-    endpoint: $dst_URI
-YAML
+plain_config "$T/migration.yaml" gen_0 "$src_URI" "$dst_URI"
 "$pty_run" "mvs-migrate start -c $T/migration.yaml" >"$T/tty.raw" || fail "mvs-migrate failed: $(cat "$T/tty.raw")"
 "$render" <"$T/tty.raw" >"$T/screen"
 screen_clean "$T/screen" mvs-migrate
