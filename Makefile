@@ -21,7 +21,7 @@ ifneq ($(BOOTSTRAP_STATUS),0)
 $(error scripts/bootstrap failed; install the packages it names and run make again)
 endif
 endif
-else ifneq ($(filter-out clean uninstall,$(or $(MAKECMDGOALS),all)),)
+else ifneq ($(filter-out clean uninstall image,$(or $(MAKECMDGOALS),all)),)
 ifneq ($(DEPS_OK),ok)
 $(error build dependencies missing: run `make deps` (as root, or with sudo), or install the packages scripts/bootstrap names)
 endif
@@ -125,7 +125,7 @@ LAYOUT_OK := $(O)/layout.ok
 LAYOUT_RULES := $(foreach f,$(FOLDERS),'$(DIR_$(f))=$(foreach u,$(USES_$(f)),$(DIR_$(u))) :$(PKGS_$(f))') \
 	$(foreach t,$(TOOLS),'cmd/$(t)=$(foreach u,$(LINK_$(t)),$(DIR_$(u))) :')
 
-.PHONY: all layout deps check check-valgrind check-asan test-deps fuzz demo bench install uninstall clean
+.PHONY: all layout deps check check-valgrind check-asan test-deps fuzz demo bench install uninstall clean image
 .DEFAULT_GOAL := all
 .SECONDARY: $(GEN_C) $(GEN_H)
 
@@ -234,6 +234,20 @@ install: all
 	install -m 755 $(TOOL_BINS) $(DESTDIR)$(BINDIR)/
 	for page in $(MAN_PAGES); do \
 		section=$${page##*.}; install -m 644 $$page $(DESTDIR)$(MANDIR)/man$$section/; done
+
+# The container image (Dockerfile), tagged mvs:$(VERSION) and mvs:latest. It builds inside docker, so
+# it needs docker, not the build packages; where debian:12-slim cannot be pulled, scripts/debian-base
+# builds that base from Debian's packages first. The build stage is kept as mvs-build:$(VERSION), the
+# next build's cache; the images these tags leave behind (labelled mvs.stage) are removed.
+image:
+	@command -v docker >/dev/null || { echo "make image: docker is not installed (Debian: apt-get install docker.io)" >&2; exit 1; }
+	base=$$(sh scripts/debian-base) && \
+	set -- --build-arg BASE=$$base --build-arg VERSION=$(VERSION) \
+		--build-arg SOURCE="$$(git config --get remote.origin.url 2>/dev/null | sed 's,//[^/@]*@,//,')" \
+		--build-arg REVISION="$$(git rev-parse HEAD 2>/dev/null)" && \
+	docker build "$$@" --target build -t mvs-build:$(VERSION) . && \
+	docker build "$$@" -t mvs:$(VERSION) -t mvs:latest . && \
+	docker image prune -f --filter label=mvs.stage >/dev/null
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(TOOLS))

@@ -90,7 +90,10 @@ fake_start() {
 # executable (the mvs-migrate tests run it in place of a real tool). The prologue sets d to FILE's
 # folder, where a test leaves control files and the stand-ins their records, and defines the real
 # tools' behaviour that several stand-ins share:
-#   export_end ROWS       mvs-export's last progress line, the stream's end (END) and its summary
+#   status EVENT          an event on the status channel (fd 3, which mvs-migrate opens); the end event,
+#                         with the exit code and $end_rows, is written when the stand-in exits
+#   progress ROWS PCT     a progress event (PCT: percent, or null)
+#   export_end ROWS       mvs-export's last progress, the stream's end (END) and its summary
 #   import_fail_if WORD   when a line of $d/fail is WORD: mvs-import's failed Insert (exit 6)
 #   import_whole_stream   reads the stream; unless its last line is END: mvs-import's truncation (exit 4)
 standin() {
@@ -99,9 +102,14 @@ standin() {
 		cat <<'EOF'
 #!/bin/sh
 d=$(dirname "$0")
+status() { { printf '{"v":1,"event":%s}\n' "$1" >&3; } 2>/dev/null || true; }
+progress() { status "\"progress\",\"rows\":$1,\"percent\":$2"; }
+end_rows=0
+trap 'rc=$?; status "\"end\",\"exit\":$rc,\"rows\":$end_rows"' EXIT
 export_end() {
-	echo "mvs-export: $1 rows (100.0%), 1000 rows/s" >&2
+	progress "$1" 100.0
 	echo END
+	end_rows=$1
 	echo "mvs-export: exported $1 rows from c in 0.1 s (1000 rows/s)" >&2
 }
 import_fail_if() {

@@ -31,10 +31,13 @@ int mvs_input_open(const char *path);
 
 /* The getopt_long values of --help and --version, for the tools whose option switch ends in
  * mvs_cli_default_option. The tools' own values run from 256 up, well below these. */
-enum { MVS_CLI_OPT_HELP = 0x1000, MVS_CLI_OPT_VERSION };
+enum { MVS_CLI_OPT_HELP = 0x1000, MVS_CLI_OPT_VERSION, MVS_CLI_OPT_STATUS_FD = 0x1100 };
 #define MVS_CLI_HELP_VERSION_OPTIONS \
 	{ "help", no_argument, NULL, MVS_CLI_OPT_HELP }, \
 	{ "version", no_argument, NULL, MVS_CLI_OPT_VERSION }
+/* --status-fd N, for the tools that speak the status channel (mvs_status_cli.h); its value is clear
+ * of the connection options', which follow MVS_CLI_OPT_VERSION. */
+#define MVS_CLI_STATUS_OPTION { "status-fd", required_argument, NULL, MVS_CLI_OPT_STATUS_FD }
 
 /* The default: case of a tool's getopt_long switch, run with opterr = 0 and ":" leading the short
  * options: --help and -h print usage_text to stdout and exit 0, --version prints the version and exits 0;

@@ -18,6 +18,7 @@
 #include "mvs_exit.h"
 #include "mvs_json.h"
 #include "mvs_row.h"
+#include "mvs_status_cli.h"
 #include "mvs_stream.h"
 
 static const char usage_text[] =
@@ -32,9 +33,10 @@ static const char usage_text[] =
 	"  -q, --quiet       with --verify: print nothing, only set the exit status\n"
 	"      --digest      check everything as --verify does and print one line per unit:\n"
 	"                    collection, rows and the row digest (see mvs-stream(5), DIGEST)\n"
-	"      --fields A,B  with --digest: digest only these fields, in this order\n"
-	"      --ignore-pk   with --digest: leave the primary key out (auto-ID targets)\n"
-	"      --ignore-partitions  with --digest: leave the partition names out\n"
+	"      --fields A,B  with --digest or --status-fd: digest only these fields, in this order\n"
+	"      --ignore-pk   with --digest or --status-fd: leave the primary key out (auto-ID targets)\n"
+	"      --ignore-partitions  the same: leave the partition names out\n"
+	"      --status-fd N write status events (JSON lines, mvs-status(5)) to descriptor N\n"
 	"  -h, --help        print this help and exit\n"
 	"      --version     print the version and exit\n"
 	"\n"
@@ -57,6 +59,7 @@ static const struct option long_options[] = {
 	{ "ignore-partitions", no_argument, NULL, OPT_IGNORE_PARTITIONS },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	MVS_CLI_STATUS_OPTION,
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -68,6 +71,8 @@ struct options {
 	struct mvs_canon_options canon;	/* --digest: what goes into the row digests */
 	int64_t limit;		/* -1: all rows */
 	const char *input;
+	const char *status_fd;	/* --status-fd */
+	struct mvs_status *status;
 };
 
 /* Where the reader is, for messages about values (the reader's own messages say it themselves). */
@@ -109,6 +114,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_IGNORE_PARTITIONS:
 			o->canon.without_partition = true;
 			break;
+		case MVS_CLI_OPT_STATUS_FD:
+			o->status_fd = optarg;
+			break;
 		case 'q':
 			o->quiet = true;
 			mvs_set_quiet(true);
@@ -129,8 +137,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 	if (o->digest && (o->verify || o->header || o->limit >= 0))
 		mvs_usage_error("--digest cannot be combined with %s",
 				o->verify ? "--verify" : o->header ? "--header" : "--limit");
-	if (!o->digest && (o->canon.fields || o->canon.without_pk || o->canon.without_partition))
-		mvs_usage_error("--fields, --ignore-pk and --ignore-partitions go with --digest");
+	if (!o->digest && !o->status_fd && (o->canon.fields || o->canon.without_pk || o->canon.without_partition))
+		mvs_usage_error("--fields, --ignore-pk and --ignore-partitions go with --digest or --status-fd");
 	if (o->limit >= 0 && (o->verify || o->header))
 		mvs_usage_error("--limit limits printed rows; it cannot be combined with %s",
 				o->verify ? "--verify" : "--header");
@@ -302,6 +310,7 @@ static int cat_input(struct options *o, const char *input)
 		mvs_error("out of memory");
 		return MVS_EXIT_FAILURE;
 	}
+	mvs_reader_set_status(r, o->status);
 	int code = cat_stream(r, o);
 	mvs_reader_free(r);
 	if (in != STDIN_FILENO)
@@ -315,10 +324,15 @@ int main(int argc, char **argv)
 
 	mvs_cli_init("mvs-cat");
 	parse_options(argc, argv, &o);
+	if (o.status_fd)
+		o.status = mvs_status_cli_open(o.status_fd, &o.canon);
 	int code = cat_input(&o, o.input);
 	/* --digest FILE...: the others in turn, up to the first that fails */
 	for (int i = optind + 1; i < argc && code == MVS_EXIT_OK; i++)
 		code = cat_input(&o, argv[i]);
+	if (mvs_close_stdout() != 0)
+		code = MVS_EXIT_IO;
+	mvs_status_end(o.status, code);
 	mvs_canon_options_free(&o.canon);
-	return mvs_close_stdout() != 0 ? MVS_EXIT_IO : code;
+	return code;
 }

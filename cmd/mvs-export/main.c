@@ -15,6 +15,7 @@
 #include "mvs_map.h"
 #include "mvs_milvus.h"
 #include "mvs_shard.h"
+#include "mvs_status_cli.h"
 #include "mvs_stream.h"
 
 static const char usage_text[] =
@@ -50,6 +51,7 @@ static const char usage_text[] =
 	"  -f, --force            write the binary stream even to a terminal\n"
 	"  --progress             progress lines on standard error (default when it is a terminal)\n"
 	"  -q, --quiet            no progress and no summary lines\n"
+	"  --status-fd N          write status events (JSON lines, mvs-status(5)) to descriptor N\n"
 	"  -h, --help             show this help and exit\n"
 	"  --version              show the version and exit\n"
 	"\n"
@@ -76,6 +78,7 @@ static const struct option long_options[] = {
 	{ "force", no_argument, NULL, 'f' },
 	{ "max-recv-bytes", required_argument, NULL, OPT_MAX_RECV_BYTES },
 	{ "shard", required_argument, NULL, OPT_SHARD },
+	MVS_CLI_STATUS_OPTION,
 	MVS_CLI_HELP_VERSION_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -87,6 +90,7 @@ struct cli {
 	bool have_fields;
 	const char *output;
 	bool force, quiet, progress;
+	const char *status_fd;	/* --status-fd */
 };
 
 /* Adds a repeatable option's value to a list; the same value twice is a usage error. */
@@ -151,6 +155,7 @@ static void parse(int argc, char **argv, struct cli *cli)
 		case 'q': cli->quiet = true; break;
 		case 'o': cli->output = optarg; break;
 		case 'f': cli->force = true; break;
+		case MVS_CLI_OPT_STATUS_FD: cli->status_fd = optarg; break;
 		default:
 			if (!mvs_conn_cli_option(&cli->conn, c, optarg))
 				mvs_cli_default_option(c, usage_text, argv);
@@ -179,6 +184,7 @@ int main(int argc, char **argv)
 
 	mvs_cli_init("mvs-export");
 	parse(argc, argv, &cli);
+	struct mvs_status *status = cli.status_fd ? mvs_status_cli_open(cli.status_fd, NULL) : NULL;
 	/* a closed pipe must show up as EPIPE from write(2), so the export can stop quietly */
 	signal(SIGPIPE, SIG_IGN);
 	/* In a pipeline on a terminal the next stage shows the progress of the whole copy (the stream
@@ -208,6 +214,7 @@ int main(int argc, char **argv)
 		mvs_output_commit(false);
 		goto out;
 	}
+	mvs_writer_set_status(w, status);
 	if (mvs_milvus_connect(client, NULL, &e) == 0) {
 		mvs_export_run(client, w, &cli.export, &result);
 		rc = result.exit_code;
@@ -220,9 +227,12 @@ int main(int argc, char **argv)
 	}
 	if (mvs_output_commit(rc == MVS_EXIT_OK) != 0 && rc == MVS_EXIT_OK)
 		rc = MVS_EXIT_IO;
-	if (rc != MVS_EXIT_OK && result.broken_pipe)
+	if (rc != MVS_EXIT_OK && result.broken_pipe) {
+		mvs_status_end(status, 128 + SIGPIPE);
 		mvs_exit_broken_pipe();	/* the reader went away: not our failure */
+	}
 out:
+	mvs_status_end(status, rc);
 	mvs_writer_free(w);
 	mvs_milvus_close(client);
 	mvs_conn_cli_free(&cli.conn);

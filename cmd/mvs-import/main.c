@@ -10,6 +10,7 @@
 #include "mvs_import.h"
 #include "mvs_interrupt.h"
 #include "mvs_milvus.h"
+#include "mvs_status_cli.h"
 #include "mvs_stream.h"
 
 static const char usage_text[] =
@@ -46,6 +47,7 @@ static const char usage_text[] =
 	"Output:\n"
 	"  --progress             progress lines on standard error (default when it is a terminal)\n"
 	"  -q, --quiet            no progress and no summary lines\n"
+	"  --status-fd N          write status events (JSON lines, mvs-status(5)) to descriptor N\n"
 	"  -h, --help             show this help and exit\n"
 	"  --version              show the version and exit\n"
 	"\n"
@@ -74,6 +76,7 @@ static const struct option long_options[] = {
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "max-send-bytes", required_argument, NULL, OPT_MAX_SEND_BYTES },
 	{ "shard", required_argument, NULL, OPT_SHARD },
+	MVS_CLI_STATUS_OPTION,
 	MVS_CLI_HELP_VERSION_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -83,6 +86,7 @@ struct cli {
 	struct mvs_import_options import;
 	const char *input;
 	bool quiet, progress;
+	const char *status_fd;	/* --status-fd */
 };
 
 static void parse(int argc, char **argv, struct cli *cli)
@@ -147,6 +151,7 @@ static void parse(int argc, char **argv, struct cli *cli)
 		}
 		case OPT_PROGRESS: cli->progress = true; break;
 		case 'q': cli->quiet = true; break;
+		case MVS_CLI_OPT_STATUS_FD: cli->status_fd = optarg; break;
 		default:
 			if (!mvs_conn_cli_option(&cli->conn, c, optarg))
 				mvs_cli_default_option(c, usage_text, argv);
@@ -173,6 +178,11 @@ int main(int argc, char **argv)
 
 	mvs_cli_init("mvs-import");
 	parse(argc, argv, &cli);
+	/* The status channel tells the rows read from the stream; with --auto-id new the target makes
+	 * new keys, so its digests leave the key out. */
+	struct mvs_status *status = cli.status_fd ? mvs_status_cli_open(cli.status_fd, NULL) : NULL;
+	if (cli.import.auto_id == MVS_IMPORT_AUTO_ID_NEW)
+		mvs_status_digest_without_pk(status);
 	mvs_set_quiet(cli.quiet);
 	if (!cli.quiet)
 		mvs_progress_enable(cli.progress);
@@ -195,8 +205,10 @@ int main(int argc, char **argv)
 		mvs_error("out of memory");
 		goto out;
 	}
+	mvs_reader_set_status(reader, status);
 	rc = mvs_import_run(client, reader, &cli.import);
 out:
+	mvs_status_end(status, rc);
 	mvs_reader_free(reader);
 	if (fd > STDIN_FILENO)
 		close(fd);

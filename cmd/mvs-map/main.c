@@ -14,6 +14,7 @@
 #include "mvs_exit.h"
 #include "mvs_map.h"
 #include "mvs_row.h"
+#include "mvs_status_cli.h"
 #include "mvs_stream.h"
 
 #define UPSTREAM_PREFIX "upstream failed: "
@@ -39,6 +40,7 @@ static const char usage_text[] =
 	"  -o, --output FILE           write FILE (through FILE.part, renamed when complete)\n"
 	"  -f, --force                 write the binary stream even to a terminal\n"
 	"  -q, --quiet                 do not print notes\n"
+	"      --status-fd N           write status events (JSON lines, mvs-status(5)) to descriptor N\n"
 	"  -h, --help                  print this help and exit\n"
 	"      --version               print the version and exit\n"
 	"\n"
@@ -65,6 +67,7 @@ static const struct option long_options[] = {
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	MVS_CLI_STATUS_OPTION,
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -74,6 +77,7 @@ struct options {
 	const char *output;
 	const char *input;
 	bool force;
+	const char *status_fd;	/* --status-fd */
 };
 
 static void parse_options(int argc, char **argv, struct options *o)
@@ -132,6 +136,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'q':
 			mvs_set_quiet(true);
+			break;
+		case MVS_CLI_OPT_STATUS_FD:
+			o->status_fd = optarg;
 			break;
 		case OPT_HELP:
 		case 'h':
@@ -286,14 +293,21 @@ int main(int argc, char **argv)
 
 	mvs_cli_init("mvs-map");
 	parse_options(argc, argv, &o);
+	/* the status channel tells what is written: the rows after the mapping */
+	struct mvs_status *status = o.status_fd ? mvs_status_cli_open(o.status_fd, NULL) : NULL;
 
 	int in = mvs_input_open(o.input);
-	if (in < 0)
+	if (in < 0) {
+		mvs_status_end(status, MVS_EXIT_IO);
 		return MVS_EXIT_IO;
+	}
 	bool terminal = (!o.output || strcmp(o.output, "-") == 0) && isatty(STDOUT_FILENO);
 	int out = mvs_output_open(o.output, o.force);
-	if (out < 0)
-		return terminal ? MVS_EXIT_USAGE : MVS_EXIT_IO;
+	if (out < 0) {
+		code = terminal ? MVS_EXIT_USAGE : MVS_EXIT_IO;
+		mvs_status_end(status, code);
+		return code;
+	}
 
 	struct mvs_reader *r = mvs_reader_new(in, o.input);
 	struct mvs_writer *w = mvs_writer_new(out, "mvs-map " MVS_VERSION);
@@ -301,10 +315,12 @@ int main(int argc, char **argv)
 		mvs_error("out of memory");
 		code = MVS_EXIT_FAILURE;
 	} else {
+		mvs_writer_set_status(w, status);
 		code = map_stream(r, w, &o);
 	}
 	if (mvs_output_commit(code == MVS_EXIT_OK) && code == MVS_EXIT_OK)
 		code = MVS_EXIT_IO;
+	mvs_status_end(status, code);
 	mvs_writer_free(w);
 	mvs_reader_free(r);
 	mvs_map_spec_free(&o.spec);

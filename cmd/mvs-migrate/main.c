@@ -24,7 +24,7 @@
 #include "mvs_secret.h"
 
 static const char usage_text[] =
-	"Usage: mvs-migrate start [-c FILE] [-t NAME] [-j N] [--dry-run] [--progress] [-q]\n"
+	"Usage: mvs-migrate start [-c FILE] [-t NAME] [-j N] [--verify] [--dry-run] [--progress] [-q]\n"
 	"       mvs-migrate server [run] [-p PORT] [--bind ADDR] [-c FILE] [--config-dir DIR]\n"
 	"       mvs-migrate version\n"
 	"Copy Milvus collections as milvus-migration does, from its migration.yaml, by running\n"
@@ -35,6 +35,8 @@ static const char usage_text[] =
 	"  -t, --table NAME    copy collection NAME, to the same name (overrides meta.collection and\n"
 	"                      meta.milvus.collection, as milvus-migration's -t)\n"
 	"  -j, --parallel N    copy each collection as N shards at once (dumper.worker.parallelism)\n"
+	"      --verify        read each copy back and compare its row digests with the source's\n"
+	"                      (meta.verify); a difference fails with exit 9\n"
 	"      --dry-run       check the config and print the equivalent shell pipelines\n"
 	"      --progress      rows and rows/s lines (default when stderr is a terminal)\n"
 	"  -q, --quiet         errors and warnings only\n"
@@ -94,6 +96,7 @@ static const struct option options[] = {
 	{ "table", required_argument, NULL, 't' },
 	{ "parallel", required_argument, NULL, 'j' },
 	{ "dry-run", no_argument, NULL, 'n' },
+	{ "verify", no_argument, NULL, 'v' },
 	{ "progress", no_argument, NULL, 'P' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "port", required_argument, NULL, 'p' },
@@ -112,7 +115,7 @@ static unsigned option_commands(int val)
 	switch (val) {
 	case 'c': return CMD_START | CMD_SERVER | CMD_VERSION;
 	case 't': return CMD_START | CMD_VERSION;
-	case 'j': case 'n': case 'P': case 'q': return CMD_START;
+	case 'j': case 'n': case 'P': case 'q': case 'v': return CMD_START;
 	case 'p': case 'b': case 'd': case 'T': return CMD_SERVER;
 	default: return CMD_START | CMD_SERVER | CMD_VERSION | CMD_HELP;
 	}
@@ -307,7 +310,7 @@ static int dry_run(const struct mvs_cfg *cfg)
 static int cmd_start(const struct args *a)
 {
 	const char *given = a->value['c'], *table = a->value['t'];
-	bool dry = flag(a, 'n'), progress = flag(a, 'P'), quiet = flag(a, 'q');
+	bool dry = flag(a, 'n'), progress = flag(a, 'P'), quiet = flag(a, 'q'), verify = flag(a, 'v');
 	int64_t parallel = a->value['j'] ? mvs_parse_count("--parallel", a->value['j'], 1, MVS_CFG_MAX_PARALLEL) : 0;
 
 	if (a->nwords > 1)
@@ -355,7 +358,7 @@ static int cmd_start(const struct args *a)
 	char *bindir = mvs_plan_bindir();
 	struct mvs_migration m = {
 		.bindir = bindir ? bindir : ".", .job_id = id, .quiet = quiet,
-		.progress = progress || isatty(STDERR_FILENO), .cancel = &interrupted,
+		.progress = progress || isatty(STDERR_FILENO), .cancel = &interrupted, .verify = verify,
 	};
 	struct mvs_migration_result res;
 	int rc = mvs_migration_run(cfg, &m, &res);

@@ -4,12 +4,16 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 static const char *tool_name = "mvs";
 static bool quiet;
 static bool progress_drawn;	/* a progress line is on the terminal */
+static void (*observe_progress)(void *ctx, uint64_t rows, uint64_t total, bool final);
+static void (*observe_error)(void *ctx, const char *message);
+static void *observe_ctx;
 
 void mvs_log_init(const char *tool)
 {
@@ -26,6 +30,8 @@ static void vmessage(const char *kind, const char *fmt, va_list ap)
 	char buf[4096];
 
 	vsnprintf(buf, sizeof buf, fmt, ap);
+	if (observe_error && kind && strcmp(kind, "error") == 0)
+		observe_error(observe_ctx, buf);
 	/* On a terminal a message starts by erasing the line: a progress line may be drawn there, ours
 	 * or that of another tool of the pipeline. */
 	if (isatty(STDERR_FILENO))
@@ -81,11 +87,6 @@ void mvs_progress_enable(bool forced)
 	mvs_progress_reset();
 }
 
-bool mvs_progress_enabled(void)
-{
-	return progress_on;
-}
-
 void mvs_progress_reset(void)
 {
 	progress_start = mvs_now();
@@ -117,6 +118,8 @@ void mvs_progress(uint64_t rows, uint64_t total, bool final)
 	double now = mvs_now();
 	char text[160], pct[24] = "", eta[40] = "";
 
+	if (observe_progress)
+		observe_progress(observe_ctx, rows, total, final);
 	if (!progress_on || (!final && now - progress_last < 0.5))
 		return;
 	progress_last = now;
@@ -152,6 +155,14 @@ void mvs_progress_text(const char *fmt, ...)
 	vsnprintf(text, sizeof text, fmt, ap);
 	va_end(ap);
 	progress_draw(text);
+}
+
+void mvs_log_observe(void (*progress)(void *ctx, uint64_t rows, uint64_t total, bool final),
+		     void (*error)(void *ctx, const char *message), void *ctx)
+{
+	observe_progress = progress;
+	observe_error = error;
+	observe_ctx = ctx;
 }
 
 int mvs_errf(char *err, size_t errlen, const char *fmt, ...)

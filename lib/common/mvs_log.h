@@ -17,7 +17,6 @@ void mvs_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));	/* un
 void mvs_set_quiet(bool quiet);
 /* Progress to stderr: on when forced or when stderr is a terminal. */
 void mvs_progress_enable(bool forced);
-bool mvs_progress_enabled(void);
 /* Starts the clock of the rate and the ETA again (a new unit of a stream). */
 void mvs_progress_reset(void);
 /* "TOOL: N rows (P%), R rows/s, ETA M:SS" (total 0 = unknown: no percent, no ETA) at most twice a
@@ -29,6 +28,11 @@ void mvs_progress_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)
 /* Clears the progress line from the terminal, if one is shown, before other output. Every message
  * of this file does it itself; call it before writing to stderr directly. */
 void mvs_progress_clear(void);
+
+/* A listener (the status channel, mvs_status.h): hears every mvs_progress call, shown or not, and
+ * every error message. Passing NULL hooks stops it. */
+void mvs_log_observe(void (*progress)(void *ctx, uint64_t rows, uint64_t total, bool final),
+		     void (*error)(void *ctx, const char *message), void *ctx);
 
 /* Writes a message into err (when err is not NULL) and returns -1, for `return mvs_errf(...)` in
  * functions that report failures through an (err, errlen) buffer. */

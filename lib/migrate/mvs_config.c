@@ -179,6 +179,7 @@ static const struct key meta_keys[] = {
 	{ .name = "collections", .kind = K_COLLECTIONS, .off = RAW(list), .children = collection_keys },
 	BOOL("createIndex", RAW(cfg.create_index)),
 	BOOL("load", RAW(cfg.load)),
+	BOOL("verify", RAW(cfg.verify)),
 	{ 0 }
 };
 
@@ -1163,6 +1164,7 @@ static void resolve(struct ctx *c, struct raw *r)
 	cfg->auto_id = r->auto_id < 0 ? MVS_CFG_AUTO_ID_SOURCE :
 		       r->auto_id == 0 ? MVS_CFG_AUTO_ID_TRUE : MVS_CFG_AUTO_ID_FALSE;
 	cfg->create_index = cfg->create_index > 0;
+	cfg->verify = cfg->verify > 0;
 	cfg->load = cfg->load > 0;
 	cfg->source.load = cfg->source.load > 0;
 	cfg->target.upsert = cfg->target.upsert > 0;
@@ -1214,7 +1216,7 @@ struct mvs_cfg *mvs_cfg_parse(const char *name, const char *text, size_t len, st
 
 	memset(&r, 0, sizeof r);
 	r.work_mode = r.meta_mode = r.consistency = r.auto_id = r.close_dynamic = -1;
-	r.cfg.create_index = r.cfg.load = r.cfg.source.load = -1;
+	r.cfg.create_index = r.cfg.load = r.cfg.verify = r.cfg.source.load = -1;
 	r.cfg.target.upsert = r.cfg.target.create_database = -1;
 
 	if (!yaml_parser_initialize(&parser)) {

@@ -64,6 +64,7 @@ struct mvs_cfg {
 	enum mvs_cfg_auto_id auto_id;
 	int create_index;		/* addition: meta.createIndex (mvs-import --create-index) */
 	int load;			/* addition: meta.load (mvs-import --load) */
+	int verify;			/* addition: meta.verify (mvs-migrate --verify) */
 	struct mvs_cfg_conn source, target;
 };
 

@@ -5,10 +5,12 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -55,6 +57,7 @@ struct job {
 	uint64_t done_exported, done_imported;
 	double start, last_progress;
 	bool percent_logged;
+	bool copying;			/* the pipelines run: their counts are part of the status */
 };
 
 static void log_percent(struct job *j, int percent)
@@ -72,8 +75,16 @@ static void log_percent(struct job *j, int percent)
 
 static void job_status(struct job *j)
 {
-	if (j->m->status)
-		j->m->status(j->m->ctx, &j->st);
+	struct mvs_runner_counts counts[MVS_CFG_MAX_PARALLEL];
+
+	if (!j->m->status)
+		return;
+	for (uint32_t p = 0; p < j->shards && p < MVS_CFG_MAX_PARALLEL; p++)
+		counts[p] = j->sh[p].counts;
+	j->st.pipelines = j->copying ? j->shards : 0;
+	j->st.pipeline = counts;
+	j->m->status(j->m->ctx, &j->st);
+	j->st.pipeline = NULL;
 }
 
 /* mvs-export's line about its shard, `collection "C": shard I/N: FILTER[ (split points LO HI)]`:
@@ -239,6 +250,117 @@ static void collect_reports(const struct mvs_runner_result *pr, uint32_t n, int 
 	}
 }
 
+/* The lines of the check's stages (warnings, errors): passed on as the copy's are. */
+static const struct mvs_runner_hooks *check_hooks(const struct mvs_runner_hooks *hooks, struct mvs_runner_hooks *h)
+{
+	*h = (struct mvs_runner_hooks){ .line = hooks->line, .ctx = hooks->ctx, .cancel = hooks->cancel };
+	return h;
+}
+
+/* After a mismatch: mvs-diff of the source (through the same mvs-map) and the target, its first
+ * differences on our stderr. Best effort: the mismatch is the failure either way. */
+static void show_differences(const struct mvs_cfg *cfg, struct job *j, const char *fields, bool without_pk,
+			     const struct mvs_runner_hooks *hooks)
+{
+	const char *tmp = getenv("TMPDIR");
+	char dir[PATH_MAX], fifo[PATH_MAX + 8];
+	struct mvs_plan src, dst;
+	struct mvs_stage stages[MVS_STAGES + 1];
+	struct mvs_runner_result pr[2];
+	struct mvs_runner_hooks h;
+
+	snprintf(dir, sizeof dir, "%s/mvs-migrate-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir))
+		return;
+	snprintf(fifo, sizeof fifo, "%s/target", dir);
+	if (mkfifo(fifo, 0600) == 0 &&
+	    mvs_plan_build_diff(cfg, j->index, fields, without_pk, fifo, j->m->bindir, &src, &dst) == 0) {
+		mvs_progress_clear();
+		fprintf(stderr, "%s: the first differences, by mvs-diff (source through mvs-map, then the target):\n",
+			mvs_log_tool());
+		memcpy(stages, src.stage, sizeof src.stage);
+		stages[MVS_STAGES] = dst.stage[0];
+		mvs_runner_run(stages, (size_t[]){ MVS_STAGES, 1 }, 2, check_hooks(hooks, &h), pr);
+		mvs_plan_free(&src);
+		mvs_plan_free(&dst);
+	}
+	unlink(fifo);
+	rmdir(dir);
+}
+
+/* --verify (meta.verify): reads the target back (as many shards at once as the copy had) and compares
+ * the sum of its row digests with the sum of those of the rows mvs-import read (man/mvs-status.5),
+ * over the fields the import wrote, without the primary key when the target made new keys. Returns
+ * 0, or the exit code with res->message set (MVS_EXIT_VERIFY when the rows differ). */
+static int verify_collection(const struct mvs_cfg *cfg, struct job *j, const struct mvs_runner_result *copied,
+			     const struct mvs_runner_hooks *hooks, struct mvs_migration_result *res)
+{
+	const char *name = cfg->collections[j->index].name, *fields = copied[0].final.fields;
+	uint32_t n = j->shards;
+	uint64_t want = 0, want_rows = 0, got = 0, got_rows = 0;
+	bool without_pk = false;
+	int rc = MVS_EXIT_FAILURE;
+
+	for (uint32_t p = 0; p < n; p++) {
+		if (!copied[p].final.have_digest || !*copied[p].final.fields) {
+			snprintf(res->message, sizeof res->message, "cannot verify collection %s: mvs-import "
+				 "gave no row digest", name);
+			return MVS_EXIT_FAILURE;
+		}
+		want += copied[p].final.digest;
+		want_rows += copied[p].final.rows;
+		without_pk = without_pk || !copied[p].final.digest_pk;
+	}
+	struct mvs_plan *plans = calloc(n, sizeof *plans);
+	struct mvs_stage *stages = calloc((size_t)n * 2, sizeof *stages);
+	struct mvs_runner_result *pr = calloc(n, sizeof *pr);
+	size_t *lens = calloc(n, sizeof *lens);
+	uint32_t built = 0;
+	struct mvs_runner_hooks h;
+
+	snprintf(res->message, sizeof res->message, "out of memory");
+	if (!plans || !stages || !pr || !lens)
+		goto out;
+	for (; built < n; built++) {
+		if (mvs_plan_build_check(cfg, j->index, built, n, fields, without_pk, j->m->bindir, &plans[built]) < 0)
+			goto out;
+		memcpy(&stages[(size_t)built * 2], plans[built].stage, 2 * sizeof *stages);
+		lens[built] = 2;
+	}
+	int first = mvs_runner_run(stages, lens, n, check_hooks(hooks, &h), pr);
+	if (first >= 0) {
+		const struct mvs_runner_result *f = &pr[first];
+		snprintf(res->message, sizeof res->message, "cannot verify collection %s: stage %s: %s", name,
+			 f->failed >= 0 ? plans[first].stage[f->failed].name : "?", f->message);
+		rc = f->exit_code;
+		goto out;
+	}
+	for (uint32_t p = 0; p < n; p++) {
+		got += pr[p].final.digest;
+		got_rows += pr[p].final.rows;
+	}
+	if (got == want && got_rows == want_rows) {
+		mvs_info("collection %s: verified: the target holds exactly the %" PRIu64 " rows copied (digest "
+			 "%016" PRIx64 "%s)", name, got_rows, got, without_pk ? ", without the primary key: the "
+			 "target made new keys" : "");
+		rc = 0;
+		goto out;
+	}
+	snprintf(res->message, sizeof res->message, "verification failed: collection %s: the target holds %"
+		 PRIu64 " rows with digest %016" PRIx64 ", the copy read %" PRIu64 " rows with digest %016" PRIx64
+		 "%s", name, got_rows, got, want_rows, want, without_pk ? " (without the primary key)" : "");
+	rc = MVS_EXIT_VERIFY;
+	show_differences(cfg, j, fields, without_pk, hooks);
+out:
+	for (uint32_t p = 0; p < built; p++)
+		mvs_plan_free(&plans[p]);
+	free(plans);
+	free(stages);
+	free(pr);
+	free(lens);
+	return rc;
+}
+
 /* Copies collection j->index with j->shards pipelines at once. Returns 0, or the exit code with
  * res->message set. */
 static int copy_collection(const struct mvs_cfg *cfg, struct job *j, const struct mvs_runner_hooks *hooks,
@@ -250,17 +372,19 @@ static int copy_collection(const struct mvs_cfg *cfg, struct job *j, const struc
 	struct mvs_plan *plans = calloc(n, sizeof *plans);
 	struct mvs_stage *stages = calloc((size_t)n * MVS_STAGES, sizeof *stages);
 	struct mvs_runner_result *pr = calloc(n, sizeof *pr);
+	size_t *lens = calloc(n, sizeof *lens);
 	uint32_t built = 0;
 	int rc = MVS_EXIT_FAILURE;
 	double t0 = mvs_now();
 
 	snprintf(res->message, sizeof res->message, "out of memory");
-	if (!plans || !stages || !pr)
+	if (!plans || !stages || !pr || !lens)
 		goto out;
 	for (; built < n; built++) {
 		if (mvs_plan_build_shard(cfg, j->index, built, n, m->bindir, &plans[built]) < 0)
 			goto out;
 		memcpy(&stages[(size_t)built * MVS_STAGES], plans[built].stage, sizeof plans[built].stage);
+		lens[built] = MVS_STAGES;
 	}
 	if (check_tools(&plans[0], res) < 0)
 		goto out;
@@ -278,7 +402,9 @@ static int copy_collection(const struct mvs_cfg *cfg, struct job *j, const struc
 			mvs_info("migrating collection %s (%zu of %zu)%s", plan->source, j->index + 1, j->count, how);
 	}
 	log_percent(j, j->st.percent);
-	int first = mvs_runner_run(stages, n, MVS_STAGES, hooks, pr);
+	j->copying = true;
+	int first = mvs_runner_run(stages, lens, n, hooks, pr);
+	j->copying = false;
 
 	uint64_t exported = 0, imported = 0;
 	for (uint32_t p = 0; p < n; p++) {
@@ -306,6 +432,8 @@ static int copy_collection(const struct mvs_cfg *cfg, struct job *j, const struc
 		rc = MVS_EXIT_VERIFY;
 		goto out;
 	}
+	if ((m->verify || cfg->verify) && (rc = verify_collection(cfg, j, pr, hooks, res)) != 0)
+		goto out;
 	j->done_exported += exported;
 	j->done_imported += imported;
 	double secs = mvs_now() - t0;
@@ -318,6 +446,7 @@ out:
 	free(plans);
 	free(stages);
 	free(pr);
+	free(lens);
 	shards_reset(j);
 	return rc;
 }

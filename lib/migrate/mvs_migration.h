@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "mvs_config.h"
+#include "mvs_runner.h"
 
 /* A job id like milvus-migration's: "start_" and 21 random letters and digits. */
 #define MVS_JOB_ID_SIZE 28
@@ -23,6 +24,10 @@ struct mvs_job_status {
 	int percent;			/* rows written to the target, 0..100, never going down */
 	uint64_t exported, imported;	/* rows, all collections so far */
 	const char *collection;		/* the one being copied (points into the config) */
+	/* Its pipelines (one per shard) as their stages' status channels tell them, while they run (0
+	 * otherwise): valid during the status call only. */
+	uint32_t pipelines;
+	const struct mvs_runner_counts *pipeline;
 };
 
 struct mvs_migration {
@@ -30,6 +35,7 @@ struct mvs_migration {
 	const char *job_id;		/* printed as "jobId is ..." */
 	bool quiet;			/* errors only */
 	bool progress;			/* also rows and rows/s lines */
+	bool verify;			/* --verify: check each copy's rows (also meta.verify) */
 	atomic_int *cancel;		/* non-zero stops the running stages; may be NULL */
 	/* Called (from the calling thread) whenever the status changed. Optional. */
 	void (*status)(void *ctx, const struct mvs_job_status *st);

@@ -106,13 +106,9 @@ static void conn_args(struct args *a, const struct mvs_cfg_conn *c)
 	opt(a, "--tls-server-name", c->tls_server_name);
 }
 
-int mvs_plan_build(const struct mvs_cfg *cfg, size_t i, const char *bindir, struct mvs_plan *plan)
-{
-	return mvs_plan_build_shard(cfg, i, 0, 1, bindir, plan);
-}
-
-int mvs_plan_build_shard(const struct mvs_cfg *cfg, size_t i, uint32_t shard, uint32_t shards,
-			 const char *bindir, struct mvs_plan *plan)
+/* The copy's pipeline; quiet: mvs-export without its summary line (for the check's mvs-diff). */
+static int build(const struct mvs_cfg *cfg, size_t i, uint32_t shard, uint32_t shards, const char *bindir,
+		 bool quiet, struct mvs_plan *plan)
 {
 	const struct mvs_cfg_collection *col = &cfg->collections[i];
 	struct args ex = { 0 }, map = { 0 }, im = { 0 };
@@ -136,7 +132,8 @@ int mvs_plan_build_shard(const struct mvs_cfg *cfg, size_t i, uint32_t shard, ui
 	opt_int(&ex, "--max-recv-bytes", cfg->source.max_recv_bytes);
 	if (shards > 1)
 		opt(&ex, "--shard", shard_arg);
-	arg(&ex, "--progress");
+	if (quiet)
+		arg(&ex, "-q");
 
 	program(&map, bindir, "mvs-map");
 	if (strcmp(plan->target, col->name) != 0)
@@ -164,17 +161,16 @@ int mvs_plan_build_shard(const struct mvs_cfg *cfg, size_t i, uint32_t shard, ui
 	opt_int(&im, "--max-send-bytes", cfg->target.max_send_bytes);
 	if (shards > 1)
 		opt(&im, "--shard", shard_arg);
-	arg(&im, "--progress");
 
 	plan->stage[MVS_STAGE_EXPORT] = (struct mvs_stage){
-		.name = "mvs-export", .argv = ex.v,
+		.name = "mvs-export", .argv = ex.v, .status = true,
 		.password = cfg->source.password, .token = cfg->source.token,
 		.password_var = cfg->source.password_var ? cfg->source.password_var : "SOURCE_PASSWORD",
 		.token_var = cfg->source.token_var ? cfg->source.token_var : "SOURCE_TOKEN",
 	};
-	plan->stage[MVS_STAGE_MAP] = (struct mvs_stage){ .name = "mvs-map", .argv = map.v };
+	plan->stage[MVS_STAGE_MAP] = (struct mvs_stage){ .name = "mvs-map", .argv = map.v, .status = true };
 	plan->stage[MVS_STAGE_IMPORT] = (struct mvs_stage){
-		.name = "mvs-import", .argv = im.v,
+		.name = "mvs-import", .argv = im.v, .status = true,
 		.password = cfg->target.password, .token = cfg->target.token,
 		.password_var = cfg->target.password_var ? cfg->target.password_var : "TARGET_PASSWORD",
 		.token_var = cfg->target.token_var ? cfg->target.token_var : "TARGET_TOKEN",
@@ -186,15 +182,104 @@ int mvs_plan_build_shard(const struct mvs_cfg *cfg, size_t i, uint32_t shard, ui
 	return 0;
 }
 
+int mvs_plan_build(const struct mvs_cfg *cfg, size_t i, const char *bindir, struct mvs_plan *plan)
+{
+	return build(cfg, i, 0, 1, bindir, false, plan);
+}
+
+int mvs_plan_build_shard(const struct mvs_cfg *cfg, size_t i, uint32_t shard, uint32_t shards,
+			 const char *bindir, struct mvs_plan *plan)
+{
+	return build(cfg, i, shard, shards, bindir, false, plan);
+}
+
+static void free_stage(struct mvs_plan *plan, int s)
+{
+	char **v = plan->stage[s].argv;
+
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+	plan->stage[s] = (struct mvs_stage){ 0 };
+}
+
+/* mvs-export of the target collection (shard given: "I/N", or NULL), loading it when it is not. */
+static void target_export(struct args *x, const struct mvs_cfg *cfg, size_t i, const char *shard,
+			  const char *bindir, struct mvs_stage *st)
+{
+	const struct mvs_cfg_collection *col = &cfg->collections[i];
+
+	program(x, bindir, "mvs-export");
+	conn_args(x, &cfg->target);
+	opt(x, "--collection", col->target ? col->target : col->name);
+	arg(x, "--load");
+	arg(x, "-q");
+	opt(x, "--shard", shard);
+	*st = (struct mvs_stage){
+		.name = "mvs-export", .argv = x->v, .status = true,
+		.password = cfg->target.password, .token = cfg->target.token,
+		.password_var = cfg->target.password_var ? cfg->target.password_var : "TARGET_PASSWORD",
+		.token_var = cfg->target.token_var ? cfg->target.token_var : "TARGET_TOKEN",
+	};
+}
+
+int mvs_plan_build_check(const struct mvs_cfg *cfg, size_t i, uint32_t shard, uint32_t shards,
+			 const char *fields, bool without_pk, const char *bindir, struct mvs_plan *plan)
+{
+	struct args x = { 0 }, cat = { 0 };
+	char shard_arg[24];
+
+	memset(plan, 0, sizeof *plan);
+	snprintf(shard_arg, sizeof shard_arg, "%" PRIu32 "/%" PRIu32, shard, shards);
+	plan->source = plan->target = cfg->collections[i].target ? cfg->collections[i].target
+								  : cfg->collections[i].name;
+	target_export(&x, cfg, i, shards > 1 ? shard_arg : NULL, bindir, &plan->stage[0]);
+	program(&cat, bindir, "mvs-cat");
+	arg(&cat, "--verify");
+	arg(&cat, "-q");
+	opt(&cat, "--fields", fields);
+	if (without_pk)
+		arg(&cat, "--ignore-pk");
+	plan->stage[1] = (struct mvs_stage){ .name = "mvs-cat", .argv = cat.v, .status = true };
+	if (x.failed || cat.failed || !x.v || !cat.v) {
+		mvs_plan_free(plan);
+		return -1;
+	}
+	return 0;
+}
+
+int mvs_plan_build_diff(const struct mvs_cfg *cfg, size_t i, const char *fields, bool without_pk,
+			const char *fifo, const char *bindir, struct mvs_plan *src, struct mvs_plan *dst)
+{
+	struct args diff = { 0 }, x = { 0 };
+
+	memset(dst, 0, sizeof *dst);
+	if (build(cfg, i, 0, 1, bindir, true, src) < 0)
+		return -1;
+	free_stage(src, MVS_STAGE_IMPORT);
+	program(&diff, bindir, "mvs-diff");
+	opt(&diff, "--max", "10");
+	opt(&diff, "--fields", fields);
+	if (without_pk)
+		arg(&diff, "--ignore-pk");
+	arg(&diff, "-");
+	arg(&diff, fifo);
+	src->stage[2] = (struct mvs_stage){ .name = "mvs-diff", .argv = diff.v };
+	target_export(&x, cfg, i, NULL, bindir, &dst->stage[0]);
+	dst->stage[0].output = fifo;
+	dst->source = dst->target = src->target;
+	if (diff.failed || x.failed || !diff.v || !x.v) {
+		mvs_plan_free(src);
+		mvs_plan_free(dst);
+		return -1;
+	}
+	return 0;
+}
+
 void mvs_plan_free(struct mvs_plan *plan)
 {
-	for (int s = 0; s < MVS_STAGES; s++) {
-		char **v = plan->stage[s].argv;
-		for (size_t i = 0; v && v[i]; i++)
-			free(v[i]);
-		free(v);
-		plan->stage[s].argv = NULL;
-	}
+	for (int s = 0; s < MVS_STAGES; s++)
+		free_stage(plan, s);
 }
 
 char *mvs_plan_shell(const struct mvs_plan *plan)

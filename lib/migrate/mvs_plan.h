@@ -4,6 +4,7 @@
 #ifndef MVS_PLAN_H
 #define MVS_PLAN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,6 +27,17 @@ int mvs_plan_build(const struct mvs_cfg *cfg, size_t i, const char *bindir, stru
 /* The same for shard `shard` of `shards` (shards > 1): mvs-export and mvs-import get --shard. */
 int mvs_plan_build_shard(const struct mvs_cfg *cfg, size_t i, uint32_t shard, uint32_t shards,
 			 const char *bindir, struct mvs_plan *plan);
+/* The check of a copied collection (mvs-migrate --verify) for shard `shard` of `shards` (1: all rows):
+ * stage[0] is mvs-export of the target (--load), stage[1] `mvs-cat --verify -q`, whose status channel
+ * gives the row digest of fields (comma-separated, in order, as mvs-import's status listed them;
+ * without the primary key when without_pk); stage[2] is not used. */
+int mvs_plan_build_check(const struct mvs_cfg *cfg, size_t i, uint32_t shard, uint32_t shards,
+			 const char *fields, bool without_pk, const char *bindir, struct mvs_plan *plan);
+/* Where a copy differs from its source: src is the whole collection's mvs-export | mvs-map with
+ * `mvs-diff --max 10 --fields FIELDS [--ignore-pk] - FIFO` as stage[2]; dst's stage[0] is mvs-export of
+ * the target writing into fifo (its output), and its other stages are not used. */
+int mvs_plan_build_diff(const struct mvs_cfg *cfg, size_t i, const char *fields, bool without_pk,
+			const char *fifo, const char *bindir, struct mvs_plan *src, struct mvs_plan *dst);
 void mvs_plan_free(struct mvs_plan *plan);
 /* The equivalent shell command line, secrets as $VARS, every word quoted as needed. malloc'd, or NULL
  * when out of memory. */

@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <jansson.h>
 #include <microhttpd.h>
 #include <netdb.h>
@@ -153,6 +154,9 @@ struct job {
 	size_t total_tasks, finish_tasks;
 	int percent;
 	uint64_t exported, imported;
+	char collection[256];		/* the collection being copied, and its pipelines' last progress */
+	uint32_t npipes;
+	struct mvs_runner_counts pipes[MVS_CFG_MAX_PARALLEL];
 	char msg[4096];
 	struct mvs_cfg *cfg;
 	struct MHD_Connection *waiter;	/* a synchronous start's, suspended until the job ends */
@@ -213,6 +217,11 @@ static void run_status(void *ctx, const struct mvs_job_status *st)
 	r->j->percent = st->percent;
 	r->j->exported = st->exported;
 	r->j->imported = st->imported;
+	snprintf(r->j->collection, sizeof r->j->collection, "%s", st->collection ? st->collection : "");
+	if (st->pipelines) {	/* else the pipelines ended: their last counts stay */
+		r->j->npipes = st->pipelines < MVS_CFG_MAX_PARALLEL ? st->pipelines : MVS_CFG_MAX_PARALLEL;
+		memcpy(r->j->pipes, st->pipeline, r->j->npipes * sizeof *st->pipeline);
+	}
 	pthread_mutex_unlock(&r->s->lock);
 }
 
@@ -347,13 +356,41 @@ static enum MHD_Result fail(struct MHD_Connection *conn, const char *msg, json_t
 	return reply(conn, MHD_HTTP_OK, 500, msg, data, rid);
 }
 
+/* One stage's progress in get_job: rows so far, the percent of the source's count(*) (mvs-export
+ * only) and whether its end event came with success. */
+static json_t *stage_json(uint64_t rows, double percent, int64_t final)
+{
+	json_t *o = json_pack("{s:I, s:b}", "rows", (json_int_t)(final >= 0 ? (uint64_t)final : rows),
+			      "done", final >= 0);
+	if (o && percent >= 0)
+		json_object_set_new(o, "percent", json_real(percent));
+	return o;
+}
+
+/* The pipelines of the collection being copied (one per shard), from their status channels. */
+static json_t *pipelines_json(const struct job *j)
+{
+	json_t *a = json_array();
+
+	for (uint32_t p = 0; a && p < j->npipes; p++) {
+		const struct mvs_runner_counts *k = &j->pipes[p];
+		char shard[32];
+		snprintf(shard, sizeof shard, "%" PRIu32 "/%" PRIu32, p, j->npipes);
+		json_array_append_new(a, json_pack("{s:s, s:o, s:o}", "shard", shard,
+						   "export", stage_json(k->exported, k->export_percent, k->export_final),
+						   "import", stage_json(k->imported, -1, k->import_final)));
+	}
+	return a;
+}
+
 /* get_job's data (under the lock); NULL when out of memory. */
 static json_t *job_json(const struct job *j)
 {
-	return json_pack("{s:s, s:s, s:i, s:o, s:I, s:I, s:{s:I, s:I}}", "jobId", j->id,
+	return json_pack("{s:s, s:s, s:i, s:o, s:I, s:I, s:{s:I, s:I}, s:s, s:o}", "jobId", j->id,
 			 "jobStatus", job_states[j->state], "jobProcess", j->percent, "msg", json_text(j->msg),
 			 "totalTasks", (json_int_t)j->total_tasks, "finishTasks", (json_int_t)j->finish_tasks,
-			 "rows", "exported", (json_int_t)j->exported, "imported", (json_int_t)j->imported);
+			 "rows", "exported", (json_int_t)j->exported, "imported", (json_int_t)j->imported,
+			 "collection", j->collection, "pipelines", pipelines_json(j));
 }
 
 static enum MHD_Result get_job(struct server *s, struct MHD_Connection *conn)

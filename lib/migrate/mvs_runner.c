@@ -1,6 +1,7 @@
-/* The runner of mvs-migrate (see mvs_runner.h): fork/exec of every stage with pipes between them and a
- * pipe for each one's stderr, a poll loop that splits those into lines (progress, summaries, errors),
- * reaping, and the rules that tell the stage that failed on its own from those that only died of it. */
+/* The runner of mvs-migrate (see mvs_runner.h): fork/exec of every stage with pipes between them, a
+ * pipe for each one's stderr and one for its status channel, a poll loop that splits those into lines
+ * (status events, messages, errors), reaping, and the rules that tell the stage that failed on its own
+ * from those that only died of it. */
 #include "mvs_runner.h"
 
 #include <errno.h>
@@ -14,6 +15,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "mvs_exit.h"
 
 extern char **environ;
@@ -23,6 +26,8 @@ struct child {
 	size_t pipe;		/* the pipeline it belongs to */
 	pid_t pid;
 	int err_fd;		/* read end of its stderr; -1 after EOF */
+	int st_fd;		/* read end of its status channel; -1 when it has none, or after EOF */
+	char **argv;		/* the stage's argv, plus "--status-fd 3" when it speaks the channel */
 	int status;		/* from waitpid */
 	int exec_errno;		/* execve failed with this */
 	bool reaped;
@@ -36,6 +41,11 @@ struct child {
 	char last[1024];	/* its last other line */
 	char report[MVS_RUNNER_REPORT_SIZE];	/* its lines after the error: what it wrote, how to resume */
 	size_t report_len;
+	bool ended;		/* its status channel's end event came */
+	int end_exit;		/* ... and said this exit code */
+	size_t st_len;
+	bool st_skip;		/* the status line being read is too long: dropped up to its newline */
+	char st_buf[16384];
 };
 
 /* Keeps a line of the report that follows a stage's error; lines beyond the room are dropped. */
@@ -56,8 +66,31 @@ static bool has_prefix(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-/* Our environment without MILVUS_PASSWORD and MILVUS_TOKEN, plus the stage's own. Built before fork
- * because the child may only call async-signal-safe functions. */
+/* Whether a variable of our environment goes to the stages: what the tools, gRPC and the C library
+ * read (search path, locale, time zone, terminal, temporary files, gRPC's logging, proxies and
+ * certificates, the sanitizers' options), nothing else. The secrets of a config's ${VARS}, the REST
+ * server's token and whatever else mvs-migrate was started with stay here. */
+static bool stage_variable(const char *entry)
+{
+	static const char *const names[] = {
+		"PATH=", "HOME=", "LANG=", "LANGUAGE=", "TZ=", "TERM=", "NO_COLOR=", "TMPDIR=",
+		"LD_LIBRARY_PATH=", "SSL_CERT_FILE=", "SSL_CERT_DIR=", "http_proxy=", "https_proxy=",
+		"no_proxy=", "grpc_proxy=", "no_grpc_proxy=", "HTTP_PROXY=", "HTTPS_PROXY=", "NO_PROXY=",
+		"ASAN_OPTIONS=", "UBSAN_OPTIONS=", "LSAN_OPTIONS=",
+	};
+	static const char *const prefixes[] = { "LC_", "GRPC_" };
+
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (has_prefix(entry, names[i]))
+			return true;
+	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+		if (has_prefix(entry, prefixes[i]) && strchr(entry, '='))
+			return true;
+	return false;
+}
+
+/* The stage's environment: stage_variable's part of ours, plus its own password or token. Built
+ * before fork because the child may only call async-signal-safe functions. */
 static int child_env(struct child *c)
 {
 	size_t n = 0, k = 0;
@@ -67,7 +100,7 @@ static int child_env(struct child *c)
 	if (!(c->envp = calloc(n + 3, sizeof *c->envp)))
 		return -1;
 	for (size_t i = 0; i < n; i++)
-		if (!has_prefix(environ[i], "MILVUS_PASSWORD=") && !has_prefix(environ[i], "MILVUS_TOKEN="))
+		if (stage_variable(environ[i]))
 			c->envp[k++] = environ[i];
 	c->env_owned = k;
 	if (c->stage->password && asprintf(&c->envp[k++], "MILVUS_PASSWORD=%s", c->stage->password) < 0) {
@@ -83,6 +116,8 @@ static int child_env(struct child *c)
 
 static void child_env_free(struct child *c)
 {
+	free(c->argv);
+	c->argv = NULL;
 	if (!c->envp)
 		return;
 	for (size_t i = c->env_owned; c->envp[i]; i++) {
@@ -93,6 +128,24 @@ static void child_env_free(struct child *c)
 	c->envp = NULL;
 }
 
+/* The stage's argv, with "--status-fd 3" at the end when it speaks the status channel (at the end,
+ * so that `sh -c SCRIPT` stand-ins take them as $0 and $1). */
+static int child_argv(struct child *c)
+{
+	size_t n = 0;
+
+	while (c->stage->argv[n])
+		n++;
+	if (!(c->argv = calloc(n + 3, sizeof *c->argv)))
+		return -1;
+	memcpy(c->argv, c->stage->argv, n * sizeof *c->argv);
+	if (c->stage->status) {
+		c->argv[n++] = "--status-fd";
+		c->argv[n++] = "3";
+	}
+	return 0;
+}
+
 static int move_fd(int from, int to)
 {
 	if (from == to)
@@ -101,8 +154,10 @@ static int move_fd(int from, int to)
 }
 
 /* In the child: only async-signal-safe calls from here to execve. group: the process group to join
- * (0: a new one of its own). */
-static void child_exec(pid_t group, int in, int out, int err, int report, char **argv, char **envp)
+ * (0: a new one of its own). status: the write end of its status channel, which becomes fd 3, or -1;
+ * output: the file its stdout goes to instead of out, or NULL. */
+static void child_exec(pid_t group, int in, int out, int err, int status, const char *output, int report,
+		       char **argv, char **envp)
 {
 	static const int sigs[] = { SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 	struct sigaction dfl;
@@ -115,8 +170,16 @@ static void child_exec(pid_t group, int in, int out, int err, int report, char *
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	setpgid(0, group);
-	if (move_fd(in, 0) == 0 && move_fd(out, 1) == 0 && move_fd(err, 2) == 0)
+	if (status >= 0 && report == 3)	/* fd 3 is about to become the status channel */
+		report = fcntl(report, F_DUPFD_CLOEXEC, 4);
+	/* Read-write, so that opening a FIFO does not wait for its reader (fifo(7)); a reader that
+	 * leaves early is told by its exit, which makes the runner stop this stage. */
+	if (output && (out = open(output, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
+		goto failed;
+	if (move_fd(in, 0) == 0 && move_fd(out, 1) == 0 && move_fd(err, 2) == 0 &&
+	    (status < 0 || move_fd(status, 3) == 0))
 		execve(argv[0], argv, envp);
+failed:;
 	int e = errno;
 	ssize_t w = write(report, &e, sizeof e);	/* nothing more to do if even this fails */
 	(void)w;
@@ -128,35 +191,109 @@ static void copy_text(char *to, size_t size, const char *from)
 	snprintf(to, size, "%s", from);
 }
 
-/* Whether what follows a progress line's rate is its end or its ETA. */
-static bool progress_tail(const char *tail)
+/* The names of the fields a unit event lists that travel in rows, comma-separated, in order. */
+static void unit_fields(json_t *fields, char *to, size_t size)
 {
-	return !*tail || has_prefix(tail, ", ETA ");
+	size_t len = 0, i;
+	json_t *f;
+
+	to[0] = '\0';
+	json_array_foreach(fields, i, f) {
+		const char *name = json_string_value(json_object_get(f, "name"));
+		if (!name || json_is_true(json_object_get(f, "function_output")))
+			continue;
+		int w = snprintf(to + len, size - len, "%s%s", len ? "," : "", name);
+		if (w < 0 || (size_t)w >= size - len) {
+			to[0] = '\0';	/* too many to list: none rather than some */
+			return;
+		}
+		len += (size_t)w;
+	}
 }
 
-/* A progress line "N rows (P%), R rows/s[, ETA T]" or "N rows, R rows/s"; false when it is not one. */
-static bool parse_progress(const char *rest, unsigned long long *rows, double *pct)
+static uint64_t event_u64(json_t *ev, const char *key)
 {
-	int k = 0;
-
-	*pct = -1;
-	if (sscanf(rest, "%llu rows (%lf%%), %*f rows/s%n", rows, pct, &k) == 2 && k && progress_tail(rest + k))
-		return true;
-	k = 0;
-	*pct = -1;
-	return sscanf(rest, "%llu rows, %*f rows/s%n", rows, &k) == 1 && k && !rest[k];
+	json_int_t v = json_integer_value(json_object_get(ev, key));
+	return v > 0 ? (uint64_t)v : 0;
 }
 
-static void stage_line(struct child *c, const char *line, struct mvs_runner_result *res,
-		       const struct mvs_runner_hooks *h)
+/* One event of a stage's status channel (man/mvs-status.5): progress and end counts for mvs-export
+ * and mvs-import, and what the last stage of the pipeline ends with. Lines that are not events of
+ * version 1 are ignored. */
+static void status_event(struct child *c, bool last, const char *line, struct mvs_runner_result *res,
+			 const struct mvs_runner_hooks *h)
+{
+	json_t *ev = json_loads(line, 0, NULL);
+	const char *kind = json_string_value(json_object_get(ev, "event"));
+	bool is_export = strcmp(c->stage->name, "mvs-export") == 0, is_import = strcmp(c->stage->name, "mvs-import") == 0;
+	struct mvs_runner_counts *k = &res->counts;
+	uint64_t rows = event_u64(ev, "rows");
+
+	if (!kind || json_integer_value(json_object_get(ev, "v")) != 1)
+		goto out;
+	if (strcmp(kind, "progress") == 0 && (is_export || is_import)) {
+		if (is_export) {
+			json_t *pct = json_object_get(ev, "percent");
+			k->exported = rows;
+			k->export_percent = json_is_number(pct) ? json_number_value(pct) : -1;
+		} else {
+			k->imported = rows;
+		}
+		if (h && h->progress)
+			h->progress(h->ctx, c->pipe, k);
+	} else if (strcmp(kind, "unit") == 0 && last) {
+		unit_fields(json_object_get(ev, "fields"), res->final.fields, sizeof res->final.fields);
+	} else if (strcmp(kind, "end") == 0) {
+		const char *digest = json_string_value(json_object_get(ev, "digest"));
+		c->ended = true;
+		c->end_exit = (int)json_integer_value(json_object_get(ev, "exit"));
+		if (c->end_exit == 0 && (is_export || is_import)) {
+			*(is_export ? &k->exported : &k->imported) = rows;
+			*(is_export ? &k->export_final : &k->import_final) = (int64_t)rows;
+			if (h && h->progress)
+				h->progress(h->ctx, c->pipe, k);
+		}
+		if (last) {
+			res->final.ended = true;
+			res->final.rows = rows;
+			res->final.have_digest = digest && strlen(digest) == 16;
+			res->final.digest = res->final.have_digest ? strtoull(digest, NULL, 16) : 0;
+			res->final.digest_pk = json_is_true(json_object_get(ev, "digest_pk"));
+		}
+	}
+out:
+	json_decref(ev);
+}
+
+/* Splits what was read from a status channel into lines; a line longer than the buffer is dropped. */
+static void status_lines(struct child *c, bool last, struct mvs_runner_result *res,
+			 const struct mvs_runner_hooks *h)
+{
+	size_t start = 0;
+
+	for (size_t i = 0; i < c->st_len; i++) {
+		if (c->st_buf[i] != '\n')
+			continue;
+		c->st_buf[i] = '\0';
+		if (!c->st_skip)
+			status_event(c, last, c->st_buf + start, res, h);
+		c->st_skip = false;
+		start = i + 1;
+	}
+	if (start == 0 && c->st_len == sizeof c->st_buf - 1) {
+		c->st_skip = true;
+		start = c->st_len;
+	}
+	memmove(c->st_buf, c->st_buf + start, c->st_len - start);
+	c->st_len -= start;
+}
+
+/* A line of a stage's stderr: its error (and the report lines after it) are kept for the result; the
+ * other lines go to the line hook. */
+static void stage_line(struct child *c, const char *line, const struct mvs_runner_hooks *h)
 {
 	const char *name = c->stage->name;
 	size_t nl = strlen(name);
-	bool is_export = strcmp(name, "mvs-export") == 0, is_import = strcmp(name, "mvs-import") == 0;
-	struct mvs_runner_counts *k = &res->counts;
-	unsigned long long rows;
-	double pct;
-	int n = 0;
 
 	if (!*line)
 		return;
@@ -165,55 +302,31 @@ static void stage_line(struct child *c, const char *line, struct mvs_runner_resu
 		report_add(c, line);
 		return;
 	}
-	if (strncmp(line, name, nl) == 0 && line[nl] == ':' && line[nl + 1] == ' ') {
-		const char *rest = line + nl + 2;
-		if ((is_export || is_import) && parse_progress(rest, &rows, &pct)) {
-			if (is_export) {
-				k->exported = rows;
-				k->export_percent = pct;
-			} else {
-				k->imported = rows;
-			}
-			if (h && h->progress)
-				h->progress(h->ctx, c->pipe, k);
-			return;
-		}
-		if (is_export && sscanf(rest, "exported %llu rows%n", &rows, &n) == 1 && n) {
-			k->exported = rows;
-			k->export_final = (int64_t)rows;
-			if (h && h->progress)
-				h->progress(h->ctx, c->pipe, k);
-		} else if (is_import && sscanf(rest, "imported %llu rows%n", &rows, &n) == 1 && n) {
-			k->imported = rows;
-			k->import_final = (int64_t)rows;
-			if (h && h->progress)
-				h->progress(h->ctx, c->pipe, k);
-		} else if (has_prefix(rest, "error: ")) {
-			copy_text(c->error, sizeof c->error, rest + 7);
-			return;
-		}
+	if (strncmp(line, name, nl) == 0 && line[nl] == ':' && line[nl + 1] == ' ' &&
+	    has_prefix(line + nl + 2, "error: ")) {
+		copy_text(c->error, sizeof c->error, line + nl + 9);
+		return;
 	}
 	copy_text(c->last, sizeof c->last, line);
 	if (h && h->line)
 		h->line(h->ctx, c->pipe, c->stage, line);
 }
 
-/* Splits what was read into lines (progress on a terminal ends in \r, elsewhere in \n). */
-static void stage_lines(struct child *c, bool eof, struct mvs_runner_result *res,
-			const struct mvs_runner_hooks *h)
+/* Splits what was read into lines (a progress line on a terminal ends in \r, elsewhere in \n). */
+static void stage_lines(struct child *c, bool eof, const struct mvs_runner_hooks *h)
 {
 	size_t start = 0;
 
 	for (size_t i = 0; i < c->len; i++) {
 		if (c->buf[i] == '\n' || c->buf[i] == '\r') {
 			c->buf[i] = '\0';
-			stage_line(c, c->buf + start, res, h);
+			stage_line(c, c->buf + start, h);
 			start = i + 1;
 		}
 	}
 	if (start == 0 && (eof || c->len == sizeof c->buf - 1)) {
 		c->buf[c->len] = '\0';	/* a line too long for the buffer goes out in pieces */
-		stage_line(c, c->buf, res, h);
+		stage_line(c, c->buf, h);
 		start = c->len;
 	}
 	memmove(c->buf, c->buf + start, c->len - start);
@@ -324,26 +437,41 @@ static void describe_failure(const struct child *c, struct mvs_runner_result *re
 	}
 }
 
-/* Forks stage i; in/out are its stdin and stdout. The stages of a run share a process group of their
+/* Closes both ends of a pipe, keeping errno. */
+static void close_pair(int fds[2])
+{
+	int saved = errno;
+
+	close(fds[0]);
+	close(fds[1]);
+	errno = saved;
+}
+
+/* Forks stage c; in/out are its stdin and stdout. The stages of a run share a process group of their
  * own (*group; 0 until the first is started): a Ctrl-C typed at the terminal reaches only us, and
  * the runner stops them in order (see mvs_runner_hooks.cancel). */
-static int start_child(struct child *c, int in, int out, pid_t *group)
+static int start_child(struct child *c, int in, int out, bool last, pid_t *group)
 {
-	int errp[2], rep[2], e = 0;
+	int errp[2], rep[2], stp[2] = { -1, -1 }, e = 0;
 	ssize_t got;
 
-	if (child_env(c) < 0)
+	if (child_env(c) < 0 || child_argv(c) < 0)
 		return -1;
 	if (pipe2(errp, O_CLOEXEC) < 0)
 		return -1;
 	if (pipe2(rep, O_CLOEXEC) < 0) {
-		close(errp[0]);
-		close(errp[1]);
+		close_pair(errp);
+		return -1;
+	}
+	if (c->stage->status && pipe2(stp, O_CLOEXEC) < 0) {
+		close_pair(errp);
+		close_pair(rep);
 		return -1;
 	}
 	c->pid = fork();
 	if (c->pid == 0)
-		child_exec(*group, in, out, errp[1], rep[1], c->stage->argv, c->envp);
+		child_exec(*group, in, out, errp[1], stp[1], last ? c->stage->output : NULL, rep[1], c->argv,
+			   c->envp);
 	if (c->pid > 0) {
 		setpgid(c->pid, *group ? *group : c->pid);	/* as the child does: whoever is first */
 		if (!*group)
@@ -351,12 +479,17 @@ static int start_child(struct child *c, int in, int out, pid_t *group)
 	}
 	close(errp[1]);
 	close(rep[1]);
+	if (stp[1] >= 0)
+		close(stp[1]);
 	if (c->pid < 0) {
 		close(errp[0]);
 		close(rep[0]);
+		if (stp[0] >= 0)
+			close(stp[0]);
 		return -1;
 	}
 	c->err_fd = errp[0];
+	c->st_fd = stp[0];
 	/* The report pipe closes on a successful execve; 4 bytes mean it failed. */
 	do
 		got = read(rep[0], &e, sizeof e);
@@ -367,15 +500,22 @@ static int start_child(struct child *c, int in, int out, pid_t *group)
 	return 0;
 }
 
+/* The pipelines of a run: pipeline p is ch[first[p]] to ch[first[p] + len[p] - 1]. */
+struct layout {
+	size_t npipes;
+	const size_t *len;
+	size_t *first;
+};
+
 /* Pipeline p failed on its own: stop the other pipelines (once), which then count as stopped. */
-static void stop_siblings(struct child *ch, size_t npipes, size_t n, size_t p, int *first)
+static void stop_siblings(struct child *ch, const struct layout *L, size_t p, int *failed_first)
 {
-	if (*first >= 0)
+	if (*failed_first >= 0)
 		return;
-	*first = (int)p;
-	for (size_t q = 0; q < npipes; q++) {
-		for (size_t i = 0; q != p && i < n; i++) {
-			struct child *c = &ch[q * n + i];
+	*failed_first = (int)p;
+	for (size_t q = 0; q < L->npipes; q++) {
+		for (size_t i = 0; q != p && i < L->len[q]; i++) {
+			struct child *c = &ch[L->first[q] + i];
 			if (!c->reaped && c->pid > 0) {
 				kill(c->pid, SIGTERM);
 				c->stopped = c->sibling = true;
@@ -384,14 +524,16 @@ static void stop_siblings(struct child *ch, size_t npipes, size_t n, size_t p, i
 	}
 }
 
-/* Reaps stage i of pipeline p; stops the other pipelines when it failed on its own. */
-static void reap_stage(struct child *ch, size_t npipes, size_t n, size_t p, size_t i, bool block, int *first)
+/* Reaps child k (stage i of pipeline p); stops the other pipelines when it failed on its own. */
+static void reap_child(struct child *ch, const struct layout *L, size_t k, bool block, int *failed_first)
 {
-	if (reap(&ch[p * n], i, block) && npipes > 1)
-		stop_siblings(ch, npipes, n, p, first);
+	size_t p = ch[k].pipe;
+
+	if (reap(&ch[L->first[p]], k - L->first[p], block) && L->npipes > 1)
+		stop_siblings(ch, L, p, failed_first);
 }
 
-/* Starts the stages of pipeline p (ch: its children) joined by pipes. Returns 0 or an errno. */
+/* Starts the stages of a pipeline (ch: its n children) joined by pipes. Returns 0 or an errno. */
 static int start_pipeline(struct child *ch, size_t n, pid_t *group)
 {
 	int in = open("/dev/null", O_RDONLY | O_CLOEXEC), err = 0;
@@ -408,7 +550,7 @@ static int start_pipeline(struct child *ch, size_t n, pid_t *group)
 		 * refuse the size (pipe-max-size); the default then does. */
 		if (data[1] >= 0)
 			fcntl(data[1], F_SETPIPE_SZ, 1 << 20);
-		if (start_child(&ch[i], in, i + 1 < n ? data[1] : STDERR_FILENO, group) < 0)
+		if (start_child(&ch[i], in, i + 1 < n ? data[1] : STDERR_FILENO, i + 1 == n, group) < 0)
 			err = errno ? errno : EAGAIN;
 		close(in);
 		in = data[0];
@@ -422,7 +564,7 @@ static int start_pipeline(struct child *ch, size_t n, pid_t *group)
 	return err;
 }
 
-/* The outcome of pipeline ch (n stages) into res, after every stage was reaped. */
+/* The outcome of a pipeline (ch: its n stages) into res, after every stage was reaped. */
 static void pipeline_outcome(const struct child *ch, size_t n, struct mvs_runner_result *res)
 {
 	int bad = blame(ch, n);
@@ -432,8 +574,24 @@ static void pipeline_outcome(const struct child *ch, size_t n, struct mvs_runner
 		res->stopped = ch[bad].sibling;
 		describe_failure(&ch[bad], res);
 		copy_text(res->report, sizeof res->report, ch[bad].report);
-	} else if (res->counts.export_final >= 0 && res->counts.import_final >= 0 &&
-		   res->counts.export_final != res->counts.import_final) {
+		return;
+	}
+	/* Every stage exited 0: each that speaks the status channel must have said so there too. */
+	for (size_t i = 0; i < n; i++) {
+		if (ch[i].stage->status && (!ch[i].ended || ch[i].end_exit != 0)) {
+			res->failed = (int)i;
+			res->exit_code = MVS_EXIT_FAILURE;
+			if (ch[i].ended)
+				snprintf(res->message, sizeof res->message,
+					 "exited 0, but its status channel said exit %d", ch[i].end_exit);
+			else
+				snprintf(res->message, sizeof res->message, "exited 0 without the end event of its "
+					 "status channel: its result cannot be trusted");
+			return;
+		}
+	}
+	if (res->counts.export_final >= 0 && res->counts.import_final >= 0 &&
+	    res->counts.export_final != res->counts.import_final) {
 		res->failed = (int)n - 1;
 		res->exit_code = MVS_EXIT_VERIFY;
 		snprintf(res->message, sizeof res->message,
@@ -442,14 +600,48 @@ static void pipeline_outcome(const struct child *ch, size_t n, struct mvs_runner
 	}
 }
 
-int mvs_runner_run(const struct mvs_stage *stages, size_t npipes, size_t n, const struct mvs_runner_hooks *h,
-		   struct mvs_runner_result *res)
+/* Reads what a child's stderr or status channel has; closes it at its end and reaps the child once
+ * both are closed. */
+static void read_child(struct child *ch, const struct layout *L, size_t k, bool status,
+		       struct mvs_runner_result *res, const struct mvs_runner_hooks *h, int *failed_first)
 {
-	size_t total = npipes * n;
+	struct child *c = &ch[k];
+	int *fd = status ? &c->st_fd : &c->err_fd;
+	char *buf = status ? c->st_buf : c->buf;
+	size_t *len = status ? &c->st_len : &c->len;
+	size_t cap = status ? sizeof c->st_buf : sizeof c->buf;
+	bool last = k - L->first[c->pipe] + 1 == L->len[c->pipe];
+	ssize_t got = read(*fd, buf + *len, cap - 1 - *len);
+
+	if (got < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (got > 0)
+		*len += (size_t)got;
+	if (status)
+		status_lines(c, last, res, h);
+	else
+		stage_lines(c, got <= 0, h);
+	if (got > 0)
+		return;
+	close(*fd);
+	*fd = -1;
+	if (c->err_fd < 0 && c->st_fd < 0)
+		reap_child(ch, L, k, false, failed_first);
+}
+
+int mvs_runner_run(const struct mvs_stage *stages, const size_t *lens, size_t npipes,
+		   const struct mvs_runner_hooks *h, struct mvs_runner_result *res)
+{
+	size_t total = 0;
+
+	for (size_t p = 0; p < npipes; p++)
+		total += lens[p];
 	struct child *ch = calloc(total ? total : 1, sizeof *ch);
-	struct pollfd *pfd = calloc(total ? total : 1, sizeof *pfd);
-	size_t *idx = calloc(total ? total : 1, sizeof *idx);
-	int start_errno = 0, first = -1;
+	struct pollfd *pfd = calloc(2 * total + 1, sizeof *pfd);
+	size_t *idx = calloc(2 * total + 1, sizeof *idx);
+	size_t *first = calloc(npipes + 1, sizeof *first);
+	struct layout L = { .npipes = npipes, .len = lens, .first = first };
+	int start_errno = 0, failed_first = -1;
 	int cancels = 0;	/* SIGTERMs sent to every stage: 1 stops them, 2 makes them quit at once */
 	pid_t group = 0;
 
@@ -459,23 +651,27 @@ int mvs_runner_run(const struct mvs_stage *stages, size_t npipes, size_t n, cons
 		res[p].counts.export_percent = -1;
 		res[p].counts.export_final = res[p].counts.import_final = -1;
 	}
-	if (!ch || !pfd || !idx || total == 0) {
+	if (!ch || !pfd || !idx || !first || total == 0) {
 		free(ch);
 		free(pfd);
 		free(idx);
+		free(first);
 		for (size_t p = 0; p < npipes; p++) {
 			res[p].exit_code = MVS_EXIT_FAILURE;
-			copy_text(res[p].message, sizeof res[p].message, n ? "out of memory" : "no stages");
+			copy_text(res[p].message, sizeof res[p].message, total ? "out of memory" : "no stages");
 		}
 		return npipes ? 0 : -1;
 	}
-	for (size_t i = 0; i < total; i++) {
-		ch[i].stage = &stages[i];
-		ch[i].pipe = i / n;
-		ch[i].err_fd = -1;
+	for (size_t p = 0, k = 0; p < npipes; p++) {
+		first[p] = k;
+		for (size_t i = 0; i < lens[p]; i++, k++) {
+			ch[k].stage = &stages[k];
+			ch[k].pipe = p;
+			ch[k].err_fd = ch[k].st_fd = -1;
+		}
 	}
 	for (size_t p = 0; p < npipes && !start_errno; p++)
-		start_errno = start_pipeline(&ch[p * n], n, &group);
+		start_errno = start_pipeline(&ch[first[p]], lens[p], &group);
 	if (start_errno) {
 		/* Could not start every stage: stop the ones that run, then report it. */
 		for (size_t i = 0; i < total; i++)
@@ -488,10 +684,14 @@ int mvs_runner_run(const struct mvs_stage *stages, size_t npipes, size_t n, cons
 		for (size_t i = 0; i < total; i++) {
 			if (ch[i].err_fd >= 0) {
 				pfd[k] = (struct pollfd){ .fd = ch[i].err_fd, .events = POLLIN };
-				idx[k++] = i;
-			} else {
-				reap_stage(ch, npipes, n, i / n, i % n, false, &first);
+				idx[k++] = 2 * i;
 			}
+			if (ch[i].st_fd >= 0) {
+				pfd[k] = (struct pollfd){ .fd = ch[i].st_fd, .events = POLLIN };
+				idx[k++] = 2 * i + 1;
+			}
+			if (ch[i].err_fd < 0 && ch[i].st_fd < 0)
+				reap_child(ch, &L, i, false, &failed_first);
 		}
 		if (k == 0)
 			break;
@@ -507,31 +707,22 @@ int mvs_runner_run(const struct mvs_stage *stages, size_t npipes, size_t n, cons
 			}
 		}
 		for (size_t j = 0; j < k; j++) {
-			struct child *c = &ch[idx[j]];
-			if (!(pfd[j].revents & (POLLIN | POLLHUP | POLLERR)))
-				continue;
-			ssize_t got = read(c->err_fd, c->buf + c->len, sizeof c->buf - 1 - c->len);
-			if (got < 0 && (errno == EINTR || errno == EAGAIN))
-				continue;
-			if (got > 0) {
-				c->len += (size_t)got;
-				stage_lines(c, false, &res[c->pipe], h);
-				continue;
-			}
-			stage_lines(c, true, &res[c->pipe], h);
-			close(c->err_fd);
-			c->err_fd = -1;
-			reap_stage(ch, npipes, n, c->pipe, idx[j] % n, false, &first);
+			size_t i = idx[j] / 2;
+			if (pfd[j].revents & (POLLIN | POLLHUP | POLLERR))
+				read_child(ch, &L, i, idx[j] % 2, &res[ch[i].pipe], h, &failed_first);
 		}
 	}
 	for (size_t i = 0; i < total; i++) {
 		if (ch[i].err_fd >= 0)
 			close(ch[i].err_fd);
-		reap_stage(ch, npipes, n, i / n, i % n, true, &first);
+		if (ch[i].st_fd >= 0)
+			close(ch[i].st_fd);
+		reap_child(ch, &L, i, true, &failed_first);
 		child_env_free(&ch[i]);
 	}
 
 	for (size_t p = 0; p < npipes; p++) {
+		const struct child *pc = &ch[first[p]];
 		if (start_errno) {
 			res[p].exit_code = MVS_EXIT_FAILURE;
 			snprintf(res[p].message, sizeof res[p].message, "cannot start the pipeline: %s",
@@ -540,17 +731,18 @@ int mvs_runner_run(const struct mvs_stage *stages, size_t npipes, size_t n, cons
 			/* what the last stage (mvs-import) says it wrote, and how to resume */
 			res[p].exit_code = 128 + SIGINT;
 			copy_text(res[p].message, sizeof res[p].message, "interrupted");
-			copy_text(res[p].report, sizeof res[p].report, ch[p * n + n - 1].report);
+			copy_text(res[p].report, sizeof res[p].report, pc[lens[p] - 1].report);
 		} else {
-			pipeline_outcome(&ch[p * n], n, &res[p]);
+			pipeline_outcome(pc, lens[p], &res[p]);
 		}
 	}
 	/* No stage failed on its own: the first failed pipeline, if any (row counts that differ). */
-	for (size_t p = 0; first < 0 && p < npipes; p++)
+	for (size_t p = 0; failed_first < 0 && p < npipes; p++)
 		if (res[p].exit_code && !res[p].stopped)
-			first = (int)p;
+			failed_first = (int)p;
 	free(ch);
 	free(pfd);
 	free(idx);
-	return first;
+	free(first);
+	return failed_first;
 }

@@ -1,6 +1,6 @@
 /* The runner of mvs-migrate: starts pipelines of processes (fork/exec, joined by pipes, no shell),
- * reads each child's stderr for its progress, summary and error lines, waits for them all and says
- * which stage really failed. Several pipelines can run at once (the shards of a collection); when one
+ * reads each child's status channel (--status-fd, man/mvs-status.5) for its progress, row counts and
+ * digests, and its stderr for its messages, waits for them all and says which stage really failed. Several pipelines can run at once (the shards of a collection); when one
  * fails on its own the others are stopped. It knows nothing of configs: mvs_plan.h builds the stages,
  * mvs_migration.h runs them. */
 #ifndef MVS_RUNNER_H
@@ -19,15 +19,31 @@ struct mvs_stage {
 	const char *token;		/* the child's MILVUS_TOKEN, or NULL */
 	const char *password_var;	/* how --dry-run spells them: "SOURCE_PASSWORD", ... (not used */
 	const char *token_var;		/* by the runner; see mvs_plan_shell) */
+	/* It speaks the status channel: the runner adds "--status-fd 3" to its argv, reads fd 3, and
+	 * counts it failed when it ends without its end event. */
+	bool status;
+	/* Its standard output when it is the last stage of its pipeline: a file (or FIFO) opened for
+	 * writing; NULL: our standard error. */
+	const char *output;
 };
 
-/* What the runner learned from the stages' progress and summary lines (mvs-export's and
- * mvs-import's "N rows (P%), R rows/s", "exported N rows ...", "imported N rows ..."). */
+/* What the runner learned from the status channels of mvs-export and mvs-import: their progress
+ * events and their end events' rows. */
 struct mvs_runner_counts {
 	uint64_t exported, imported;	/* rows so far */
 	double export_percent;		/* of the source's count(*); -1 unknown */
-	int64_t export_final;		/* "exported R rows ..."; -1 until seen */
-	int64_t import_final;		/* "imported R rows ..."; -1 until seen */
+	int64_t export_final;		/* the rows of mvs-export's end event; -1 until it came */
+	int64_t import_final;		/* the same of mvs-import's */
+};
+
+/* What the last stage of a pipeline said on its status channel: its end, and its last unit. */
+struct mvs_runner_final {
+	bool ended;			/* its end event came (with exit 0: it succeeded) */
+	uint64_t rows;			/* of the end event */
+	bool have_digest;		/* the end event carried the row digest: */
+	uint64_t digest;
+	bool digest_pk;			/* ... with the primary key in it (mvs-import --auto-id new: not) */
+	char fields[8192];		/* the last unit's fields carried in rows, comma-separated, in order */
 };
 
 /* pipe: which of the pipelines that run together (0 for a single one). Every hook is optional and is
@@ -55,17 +71,19 @@ struct mvs_runner_result {
 	 * one per line, each ending in a newline; after an interrupt, the last stage's. "" for none. */
 	char report[MVS_RUNNER_REPORT_SIZE];
 	struct mvs_runner_counts counts;
+	struct mvs_runner_final final;
 };
 
-/* Runs npipes pipelines of n stages at once: pipeline p is stages[p * n] to stages[p * n + n - 1], its
- * result res[p]. In each, stdin of the first stage is /dev/null and stdout of the last is our stderr;
- * each child gets our environment without MILVUS_PASSWORD and MILVUS_TOKEN, plus its stage's own.
+/* Runs npipes pipelines at once: pipeline p has lens[p] stages, following those of pipeline p - 1 in
+ * stages, and its result is res[p]. In each, stdin of the first stage is /dev/null and stdout of the
+ * last is its output, or our stderr; each child gets the part of our environment the tools use
+ * (mvs_runner.c, child_env) without MILVUS_PASSWORD and MILVUS_TOKEN, plus its stage's own.
  * The failing stage of a pipeline is the first one that failed on its own: stages that died of a
  * closed pipe (or that the runner stopped) because a later stage failed do not count. When every
  * stage succeeds the exported and imported counts must agree. When a stage of one pipeline fails on
  * its own, the stages of the others are terminated (their results have stopped set). Returns the
  * pipeline that failed first, or -1 when all succeeded. */
-int mvs_runner_run(const struct mvs_stage *stages, size_t npipes, size_t n,
+int mvs_runner_run(const struct mvs_stage *stages, const size_t *lens, size_t npipes,
 		   const struct mvs_runner_hooks *hooks, struct mvs_runner_result *res);
 
 #endif

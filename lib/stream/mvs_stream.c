@@ -25,6 +25,7 @@
 #include "mvs_header.h"
 #include "mvs_interrupt.h"
 #include "mvs_row.h"
+#include "mvs_status.h"
 
 static const unsigned char stream_magic[8] = { 0x89, 'M', 'V', 'S', 0x0d, 0x0a, 0x1a, 0x0a };
 
@@ -76,6 +77,7 @@ struct mvs_writer {
 	uint64_t written;	/* bytes handed to write(2), all units */
 	bool failed, broken_pipe;
 	char err[320];
+	struct mvs_status *status;	/* hears the units, partitions and rows written; NULL: none */
 };
 
 static int writer_fail(struct mvs_writer *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -277,6 +279,7 @@ int mvs_writer_begin(struct mvs_writer *w, const struct mvs_schema *schema)
 	w->in_unit = true;
 	w->unit_rows = 0;
 	w->width = mvs_schema_row_width(schema);
+	mvs_status_unit(w->status, &s);
 	/* The header goes out at once, so the next stage can prepare (create the collection)
 	 * while the rows are still being fetched. */
 	return writer_drain(w);
@@ -295,6 +298,8 @@ int mvs_writer_partition(struct mvs_writer *w, const char *name)
 		return writer_fail(w, "out of memory");
 	rc = writer_frame(w, 'P', payload, n, true);
 	free(payload);
+	if (rc == 0)
+		mvs_status_partition(w->status, name);
 	return rc;
 }
 
@@ -375,6 +380,7 @@ int mvs_writer_row_end(struct mvs_writer *w)
 		memmove(w->buf + w->len + FRAME_HDR + 4, w->buf + w->len, len);
 		writer_open_rows(w);
 	}
+	mvs_status_row(w->status, w->buf + w->len, len);
 	w->len += len;
 	w->frame_rows++;
 	w->unit_rows++;
@@ -403,6 +409,13 @@ int mvs_writer_rows_frame(struct mvs_writer *w, const unsigned char *rows, size_
 	XXH3_64bits_update(w->hash, rows, len);
 	w->len += FRAME_HDR + 4;
 	w->unit_rows += count;
+	for (size_t off = 0; w->status && off < len;) {
+		size_t n = mvs_row_measure(rows + off, len - off, w->width);
+		if (n == 0)
+			break;
+		mvs_status_row(w->status, rows + off, n);
+		off += n;
+	}
 	/* the buffered frames and this frame's header, then its rows from where they are */
 	return writer_drain_and(w, rows, len);
 }
@@ -423,7 +436,15 @@ int mvs_writer_end(struct mvs_writer *w)
 	if (rc != 0)
 		return -1;
 	w->in_unit = false;
-	return writer_drain(w);
+	rc = writer_drain(w);
+	if (rc == 0)
+		mvs_status_unit_end(w->status);
+	return rc;
+}
+
+void mvs_writer_set_status(struct mvs_writer *w, struct mvs_status *status)
+{
+	w->status = status;
 }
 
 void mvs_writer_abort(struct mvs_writer *w, const char *fmt, ...)
@@ -519,6 +540,7 @@ struct mvs_reader {
 	uint64_t frame_offset;
 	char err[640];
 	int exit_code;
+	struct mvs_status *status;	/* hears the units, partitions and rows read; NULL: none */
 };
 
 static int reader_fail(struct mvs_reader *r, int code, const char *fmt, ...)
@@ -902,7 +924,19 @@ int mvs_reader_next(struct mvs_reader *r, struct mvs_item *item)
 	item->schema = r->units ? &r->schema : NULL;
 	item->partition = r->partition;
 	item->unit_index = r->units ? r->units - 1 : 0;
+	switch (kind) {
+	case MVS_ITEM_HEADER: mvs_status_unit(r->status, &r->schema); break;
+	case MVS_ITEM_PARTITION: mvs_status_partition(r->status, r->partition); break;
+	case MVS_ITEM_ROW: mvs_status_row(r->status, item->row, item->row_len); break;
+	case MVS_ITEM_TRAILER: mvs_status_unit_end(r->status); break;
+	default: break;
+	}
 	return kind;
+}
+
+void mvs_reader_set_status(struct mvs_reader *r, struct mvs_status *status)
+{
+	r->status = status;
 }
 
 const char *mvs_reader_error(const struct mvs_reader *r)

@@ -19,6 +19,7 @@
 /* ---- writing ---- */
 
 struct mvs_writer;
+struct mvs_status;
 
 /* Writes to fd (not closed by the writer). tool names the writer in headers ("mvs-export 0.1.0"). */
 struct mvs_writer *mvs_writer_new(int fd, const char *tool);
@@ -56,6 +57,8 @@ uint64_t mvs_writer_bytes(const struct mvs_writer *w);	/* bytes written so far, 
 /* After a -1: the message, and the exit code (MVS_EXIT_IO; EPIPE is reported with
  * mvs_writer_broken_pipe so tools can exit quietly). */
 const char *mvs_writer_error(const struct mvs_writer *w);
+/* The status channel (mvs_status.h) hears every unit, partition and row written from here on. */
+void mvs_writer_set_status(struct mvs_writer *w, struct mvs_status *status);
 bool mvs_writer_broken_pipe(const struct mvs_writer *w);
 void mvs_writer_free(struct mvs_writer *w);
 
@@ -98,6 +101,8 @@ int mvs_reader_next(struct mvs_reader *r, struct mvs_item *item);
 const char *mvs_reader_error(const struct mvs_reader *r);
 int mvs_reader_exit_code(const struct mvs_reader *r);
 uint64_t mvs_reader_offset(const struct mvs_reader *r);	/* bytes consumed so far */
+/* The status channel (mvs_status.h) hears every unit, partition and row read from here on. */
+void mvs_reader_set_status(struct mvs_reader *r, struct mvs_status *status);
 void mvs_reader_free(struct mvs_reader *r);
 
 #endif

@@ -1079,12 +1079,12 @@ static void export_unit(struct export_ctx *x, struct unit *u)
 	}
 	if (int64_max_unread(x, u, p.rows) != 0)
 		goto out;
+	mvs_progress(p.rows, (uint64_t)(u->total > 0 ? u->total : 0), true);
 	if (mvs_writer_end(x->w) != 0) {
 		fail_writer(x);
 		goto out;
 	}
 	double secs = mvs_now() - start;
-	mvs_progress(p.rows, (uint64_t)(u->total > 0 ? u->total : 0), true);
 	mvs_info("exported %" PRIu64 " rows from %s in %.1f s (%.0f rows/s)", p.rows, u->name, secs,
 		 secs > 0 ? (double)p.rows / secs : 0.0);
 	if (u->total >= 0 && p.rows != (uint64_t)u->total)

@@ -73,8 +73,7 @@ static int unit_summary(struct importer *im, double started, uint64_t unit_bytes
 {
 	double secs = mvs_now() - started;
 
-	if (mvs_progress_enabled())
-		mvs_progress(im->written, im->header->rows_expected, true);
+	mvs_progress(im->written, im->header->rows_expected, true);
 	mvs_info("imported %" PRIu64 " rows (%" PRIu64 " bytes) into %s in %.2f s (%.0f rows/s)",
 		 im->written, unit_bytes, im->target, secs, secs > 0 ? im->written / secs : 0.0);
 	return 0;

@@ -46,7 +46,7 @@ grep -qxF 'mvs-migrate: error: configs/migration.yaml: invalid config; nothing w
 export SRC_PASSWORD='s3cr3t-src' DST_PASSWORD="it's-dst"
 (cd "$T/work" && "$migrate" start --dry-run >"$T/out" 2>"$T/stderr") || { cat "$T/stderr" >&2; fail "--dry-run failed"; }
 cat >"$T/want" <<'EOF'
-MILVUS_PASSWORD="$SRC_PASSWORD" mvs-export --uri 127.0.0.1:19530 --user xxxx --collection src_table_name --batch-size 500 --progress | mvs-map | MILVUS_PASSWORD="$DST_PASSWORD" mvs-import --uri 127.0.0.1:19531 --user xxxx --progress
+MILVUS_PASSWORD="$SRC_PASSWORD" mvs-export --uri 127.0.0.1:19530 --user xxxx --collection src_table_name --batch-size 500 | mvs-map | MILVUS_PASSWORD="$DST_PASSWORD" mvs-import --uri 127.0.0.1:19531 --user xxxx
 EOF
 diff -u "$T/want" "$T/out" || fail "--dry-run output differs"
 [ -s "$T/stderr" ] && { cat "$T/stderr" >&2; fail "--dry-run of a clean config printed diagnostics"; }
@@ -89,8 +89,8 @@ target:
 EOF
 "$migrate" start -c "$T/full.yaml" --dry-run >"$T/out" 2>"$T/stderr" || { cat "$T/stderr" >&2; fail "--dry-run failed"; }
 cat >"$T/want" <<'EOF'
-MILVUS_TOKEN="$SOURCE_TOKEN" mvs-export --uri src:19530 --db db1 --collection docs --fields id,vec --progress | mvs-map --shards 4 --consistency Bounded --dynamic off | MILVUS_PASSWORD="$TARGET_PASSWORD" mvs-import --uri dst:19530 --db db2 --user root --create-db --mode upsert --create-index --max-send-bytes 1048576 --progress
-MILVUS_TOKEN="$SOURCE_TOKEN" mvs-export --uri src:19530 --db db1 --collection 'it'\''s' --fields id,vec --filter 'name == "x y"' --progress | mvs-map --collection 'copy of it' --shards 4 --consistency Bounded --dynamic off | MILVUS_PASSWORD="$TARGET_PASSWORD" mvs-import --uri dst:19530 --db db2 --user root --create-db --mode upsert --create-index --max-send-bytes 1048576 --progress
+MILVUS_TOKEN="$SOURCE_TOKEN" mvs-export --uri src:19530 --db db1 --collection docs --fields id,vec | mvs-map --shards 4 --consistency Bounded --dynamic off | MILVUS_PASSWORD="$TARGET_PASSWORD" mvs-import --uri dst:19530 --db db2 --user root --create-db --mode upsert --create-index --max-send-bytes 1048576
+MILVUS_TOKEN="$SOURCE_TOKEN" mvs-export --uri src:19530 --db db1 --collection 'it'\''s' --fields id,vec --filter 'name == "x y"' | mvs-map --collection 'copy of it' --shards 4 --consistency Bounded --dynamic off | MILVUS_PASSWORD="$TARGET_PASSWORD" mvs-import --uri dst:19530 --db db2 --user root --create-db --mode upsert --create-index --max-send-bytes 1048576
 EOF
 diff -u "$T/want" "$T/out" || fail "--dry-run output differs (several collections)"
 for secret in literal-token-value "ss'word" s3cr3t-src; do
@@ -99,7 +99,7 @@ done
 
 # -t NAME (milvus-migration's --table) replaces the collection, on both sides; not with a list.
 (cd "$T/work" && "$migrate" start -t other_name --dry-run >"$T/out" 2>"$T/stderr") || { cat "$T/stderr" >&2; fail "-t failed"; }
-grep -qF -- '--collection other_name --batch-size 500 --progress | mvs-map | ' "$T/out" || { cat "$T/out" >&2; fail "-t not applied"; }
+grep -qF -- '--collection other_name --batch-size 500 | mvs-map | ' "$T/out" || { cat "$T/out" >&2; fail "-t not applied"; }
 expect_stderr 2 "mvs-migrate: error: -t/--table: the config lists 2 collections; it replaces one (meta.collection)" \
 	"$migrate" start -c "$T/full.yaml" -t x --dry-run
 

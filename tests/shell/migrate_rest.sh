@@ -12,12 +12,12 @@ mkdir -p "$T/cfg"
 # Stand-ins: export waits for $bin/gate when $bin/use-gate exists; $bin/fail names a failing stage.
 standin "$bin/mvs-export" <<'EOF'
 if [ -e "$d/use-gate" ]; then
-	echo "mvs-export: 10 rows (10.0%), 100 rows/s" >&2
+	progress 10 10.0
 	while [ ! -e "$d/gate" ]; do sleep 0.05; done
 fi
 export_end 100
 EOF
-standin "$bin/mvs-map" <<<'exec cat'
+standin "$bin/mvs-map" <<<'cat'
 standin "$bin/mvs-import" <<'EOF'
 cat >/dev/null
 if grep -qx import "$d/fail" 2>/dev/null; then
@@ -25,6 +25,7 @@ if grep -qx import "$d/fail" 2>/dev/null; then
 	exit 8
 fi
 echo "mvs-import: imported 100 rows (4096 bytes) into c in 0.1 s (900 rows/s)" >&2
+end_rows=100
 EOF
 cat >"$T/cfg/migration.yaml" <<'EOF'
 dumper: {worker: {workMode: milvus2x}}
@@ -110,7 +111,7 @@ id=$(job_id)
 [ -n "$id" ] || fail "no jobId in $(cat "$T/body")"
 call GET "/get_job?jobId=$id"
 expect_reply 200 0 '"success"'
-grep -qF "\"data\":{\"jobId\":\"$id\",\"jobStatus\":\"success\",\"jobProcess\":100,\"msg\":\"\",\"totalTasks\":1,\"finishTasks\":1,\"rows\":{\"exported\":100,\"imported\":100}}" "$T/body" ||
+grep -qF "\"data\":{\"jobId\":\"$id\",\"jobStatus\":\"success\",\"jobProcess\":100,\"msg\":\"\",\"totalTasks\":1,\"finishTasks\":1,\"rows\":{\"exported\":100,\"imported\":100},\"collection\":\"c\",\"pipelines\":[{\"shard\":\"0/1\",\"export\":{\"rows\":100,\"done\":true,\"percent\":100.0},\"import\":{\"rows\":100,\"done\":true}}]}" "$T/body" ||
 	{ cat "$T/body" >&2; fail "get_job after a synchronous start"; }
 grep -qxF "mvs-migrate: jobId is $id" "$T/server.out" || fail "server log has no jobId line"
 # A body of white space only is no body.
@@ -125,6 +126,14 @@ grep -qF '"requestId":"r-é\"1"}' "$T/body" || { cat "$T/body" >&2; fail "reques
 id=$(job_id)
 call GET "/get_job?jobId=$id"
 grep -qF '"jobStatus":"running"' "$T/body" || { cat "$T/body" >&2; fail "async job not running"; }
+# its pipeline's progress, from the stages' status channels
+for _ in $(seq 1 100); do
+	grep -qF '"pipelines":[{"shard":"0/1","export":{"rows":10,"done":false,"percent":10.0},"import":{"rows":0,"done":false}}]' "$T/body" && break
+	sleep 0.05
+	call GET "/get_job?jobId=$id"
+done
+grep -qF '"pipelines":[{"shard":"0/1","export":{"rows":10,"done":false,"percent":10.0},"import":{"rows":0,"done":false}}]' "$T/body" ||
+	{ cat "$T/body" >&2; fail "get_job does not show the running pipeline's progress"; }
 call POST /start '{}'
 expect_reply 200 500 "\"a migration is already running (jobId $id); one runs at a time: follow it with GET /api/v1/get_job?jobId=$id\""
 touch "$bin/gate"

@@ -19,10 +19,11 @@ if [ -e "$d/use-gate" ]; then
 fi
 export_end 100
 EOF
-standin "$bin/mvs-map" <<<'exec cat'
+standin "$bin/mvs-map" <<<'cat'
 standin "$bin/mvs-import" <<'EOF'
 cat >/dev/null
 echo "mvs-import: imported 100 rows (4096 bytes) into c in 0.1 s (900 rows/s)" >&2
+end_rows=100
 EOF
 cat >"$T/cfg/migration.yaml" <<'EOF'
 dumper: {worker: {workMode: milvus2x}}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # mvs-migrate start's pipeline runner, with stand-in tools (small shell scripts in $T/bin that record
-# their command line and secrets and print the real tools' progress lines): milvus-migration-style log
+# their command line and secrets and write the real tools' status events): milvus-migration-style log
 # lines and percent; each child gets its own secret in its environment and none in argv; the stage
 # that really failed is named with its exit status (not the stages that died of the closed pipe, nor
 # those reporting an upstream failure); differing row counts fail; tools found next to mvs-migrate.
@@ -21,7 +21,7 @@ if grep -qx export "$d/fail" 2>/dev/null; then
 fi
 [ -e "$d/flood" ] && exec yes data
 rows=$(cat "$d/rows" 2>/dev/null || echo 100)
-echo "mvs-export: $((rows / 2)) rows (50.0%), 1000 rows/s" >&2
+progress $((rows / 2)) 50.0
 echo "data"
 export_end "$rows"
 EOF
@@ -32,7 +32,7 @@ if grep -qx map "$d/fail" 2>/dev/null; then
 	echo "mvs-map: error: --fields: no field \"vec\" in collection \"c\"" >&2
 	exit 2
 fi
-exec cat
+cat
 EOF
 standin "$bin/mvs-import" <<'EOF'
 printf '%s\n' "$@" >"$d/import.args"
@@ -41,9 +41,10 @@ echo "${MILVUS_TOKEN-unset}" >"$d/import.token"
 import_fail_if import
 import_whole_stream
 rows=$(cat "$d/imported" 2>/dev/null || cat "$d/rows" 2>/dev/null || echo 100)
-echo "mvs-import: $rows rows, 900 rows/s" >&2
+progress "$rows" null
 echo "mvs-import: created collection \"c\"" >&2
 echo "mvs-import: imported $rows rows (4096 bytes) into c in 0.1 s (900 rows/s)" >&2
+end_rows=$rows
 EOF
 
 cat >"$T/migration.yaml" <<'EOF'
@@ -87,9 +88,9 @@ grep -q '^mvs-export: 50 rows' "$T/log" && fail "progress lines of a stage were 
 [ "$(cat "$bin/map.password")" = unsetunset ] || fail "mvs-map got a secret"
 cat "$bin"/*.args >"$T/argv"
 grep -qe source-secret -e target-token -e leaked "$T/argv" && fail "a secret is in a command line"
-printf '%s\n' --uri src:19530 --user reader --collection c --progress | diff - "$bin/export.args" ||
+printf '%s\n' --uri src:19530 --user reader --collection c --status-fd 3 | diff - "$bin/export.args" ||
 	fail "mvs-export arguments"
-printf '%s\n' --uri dst:19530 --progress | diff - "$bin/import.args" || fail "mvs-import arguments"
+printf '%s\n' --uri dst:19530 --status-fd 3 | diff - "$bin/import.args" || fail "mvs-import arguments"
 
 # -q: nothing on success.
 MVS_BIN=$bin "$migrate" start -q -c "$T/migration.yaml" >"$T/log" 2>&1 || fail "start -q failed"
@@ -165,7 +166,7 @@ grep -qxF 'mvs-migrate: migrating collection a (1 of 2)' "$T/log" || fail "first
 grep -qxF 'mvs-migrate: migrating collection b to b2 (2 of 2)' "$T/log" || fail "second collection not logged"
 grep -qxF 'mvs-migrate: ["=================>JobProcess!"] [Percent=50]' "$T/log" || fail "no Percent=50"
 grep -q '^mvs-migrate: migrated 200 rows in 2 collections in ' "$T/log" || fail "no total"
-printf '%s\n' --collection b2 | diff - "$bin/map.args" || fail "second collection not renamed"
+printf '%s\n' --collection b2 --status-fd 3 | diff - "$bin/map.args" || fail "second collection not renamed"
 echo import >"$bin/fail"
 expect_exit 6 env MVS_BIN="$bin" "$migrate" start -c "$T/two.yaml"
 grep -qxF 'mvs-migrate: error: Migration failed: stage mvs-import: Insert: rate limit exceeded (code 8); 0 rows written (collection a, 1 of 2)' "$T/stderr" ||

@@ -29,11 +29,11 @@ if [ "$shard" != whole ]; then
 	[ -e "$d/skew" ] && [ "$i" = 2 ] && lo=7a7a
 	echo "mvs-export: collection \"c\": shard $shard: pk >= \"k$i\" (split points $lo $hi)" >&2
 fi
-echo "mvs-export: 50 rows (50.0%), 1000 rows/s" >&2
+progress 50 50.0
 echo data
 export_end 100
 EOF
-standin "$bin/mvs-map" <<<'exec cat'
+standin "$bin/mvs-map" <<<'cat'
 standin "$bin/mvs-import" <<'EOF'
 shard=whole
 prev=
@@ -44,6 +44,7 @@ import_fail_if "import $i"
 import_whole_stream
 echo "mvs-import: created collection \"c\"" >&2
 echo "mvs-import: imported 100 rows (4096 bytes) into c in 0.1 s (900 rows/s)" >&2
+end_rows=100
 EOF
 
 cat >"$T/migration.yaml" <<'EOF'
@@ -66,9 +67,9 @@ reset() { rm -f "$bin"/fail "$bin"/use-gate "$bin"/gate "$bin"/skew "$bin"/*.arg
 # -j 4: four pipelines, each with its shard
 MVS_BIN=$bin "$migrate" start -j 4 -c "$T/migration.yaml" >"$T/log" 2>&1 || { cat "$T/log" >&2; fail "-j 4 failed"; }
 for i in 0 1 2 3; do
-	printf '%s\n' --uri src:19530 --collection c --shard "$i/4" --progress | diff - "$bin/export.args.$i" ||
+	printf '%s\n' --uri src:19530 --collection c --shard "$i/4" --status-fd 3 | diff - "$bin/export.args.$i" ||
 		fail "shard $i: mvs-export arguments"
-	printf '%s\n' --uri dst:19530 --shard "$i/4" --progress | diff - "$bin/import.args.$i" ||
+	printf '%s\n' --uri dst:19530 --shard "$i/4" --status-fd 3 | diff - "$bin/import.args.$i" ||
 		fail "shard $i: mvs-import arguments"
 	grep -qxF "mvs-import: shard $i/4: created collection \"c\"" "$T/log" || fail "shard $i: line not passed on"
 	grep -qxF "mvs-export: collection \"c\": shard $i/4: pk >= \"k$i\" (split points $([ $i = 0 ] && echo - || echo 6b$i) $([ $i = 3 ] && echo - || echo 6b$((i + 1))))" "$T/log" ||
@@ -120,8 +121,8 @@ grep -qxF 'mvs-migrate: error: Migration failed: shards 1/4 and 2/4 of collectio
 # --dry-run: a line per shard
 MVS_BIN=$bin "$migrate" start -c "$T/migration.yaml" -j 2 --dry-run >"$T/dry" || fail "--dry-run failed"
 cat >"$T/want" <<'EOF'
-mvs-export --uri src:19530 --collection c --shard 0/2 --progress | mvs-map | mvs-import --uri dst:19530 --shard 0/2 --progress
-mvs-export --uri src:19530 --collection c --shard 1/2 --progress | mvs-map | mvs-import --uri dst:19530 --shard 1/2 --progress
+mvs-export --uri src:19530 --collection c --shard 0/2 | mvs-map | mvs-import --uri dst:19530 --shard 0/2
+mvs-export --uri src:19530 --collection c --shard 1/2 | mvs-map | mvs-import --uri dst:19530 --shard 1/2
 EOF
 diff "$T/want" "$T/dry" || fail "--dry-run lines"
 

@@ -148,8 +148,8 @@ static void test_seed(void)
 	CHECK(cfg->auto_id == MVS_CFG_AUTO_ID_SOURCE);
 	CHECK(!cfg->target.upsert && cfg->target.create_database && !cfg->create_index && !cfg->load);
 	SHELL(cfg, 0, "MILVUS_PASSWORD=\"$SOURCE_PASSWORD\" mvs-export --uri 10.0.0.1:19530 --user xxxx "
-	      "--collection src_table_name --batch-size 500 --progress | mvs-map | "
-	      "MILVUS_PASSWORD=\"$TARGET_PASSWORD\" mvs-import --uri 10.0.0.2:19530 --user xxxx --progress");
+	      "--collection src_table_name --batch-size 500 | mvs-map | "
+	      "MILVUS_PASSWORD=\"$TARGET_PASSWORD\" mvs-import --uri 10.0.0.2:19530 --user xxxx");
 	mvs_cfg_free(cfg);
 }
 
@@ -181,8 +181,8 @@ static void test_seed_options(void)
 	CHECK(STREQ(cfg->collections[0].target, "target_collection_name"));
 	CHECK(cfg->shard_num == 2 && cfg->dynamic == 1 && STREQ(cfg->consistency, "Customized"));
 	SHELL(cfg, 0, "mvs-export --uri src:19530 --collection src_table_name --fields id,title_vector,reading_time "
-	      "--batch-size 500 --progress | mvs-map --collection target_collection_name --shards 2 "
-	      "--consistency Customized --dynamic on | mvs-import --uri dst:19530 --progress");
+	      "--batch-size 500 | mvs-map --collection target_collection_name --shards 2 "
+	      "--consistency Customized --dynamic on | mvs-import --uri dst:19530");
 	mvs_cfg_free(cfg);
 }
 
@@ -265,10 +265,10 @@ static void test_every_key(void)
 	      "--tls-ca /etc/ca.pem --tls-cert /etc/client.pem --tls-key /etc/client.key "
 	      "--tls-server-name src.example --collection docs --fields id,vec "
 	      "--filter 'id > 10 and tag == \"a b\"' --partition p1 --partition 'p 2' --batch-size 16384 --load "
-	      "--max-recv-bytes 134217728 --progress | mvs-map --collection docs_copy --shards 16 "
+	      "--max-recv-bytes 134217728 | mvs-map --collection docs_copy --shards 16 "
 	      "--consistency Eventually --dynamic off | MILVUS_PASSWORD=\"$TARGET_PASSWORD\" mvs-import "
 	      "--uri dst:19530 --db dstdb --user writer --mode upsert --auto-id new --create-index --load "
-	      "--max-send-bytes 33554432 --progress");
+	      "--max-send-bytes 33554432");
 	mvs_cfg_free(cfg);
 }
 
@@ -295,8 +295,8 @@ static void test_env(void)
 		CHECK_MSG(STREQ(cfg->target.database, "${NOT_A_VAR} $HOME"), "%s", cfg->target.database);
 		/* The secrets never reach the shell line: the variable the config named, or ours. */
 		SHELL(cfg, 0, "MILVUS_PASSWORD=\"$MVS_TEST_PW\" mvs-export --uri db.example:19530 --user u "
-		      "--collection c --progress | mvs-map | MILVUS_TOKEN=\"$TARGET_TOKEN\" mvs-import --uri b:2 "
-		      "--db '${NOT_A_VAR} $HOME' --create-db --progress");
+		      "--collection c | mvs-map | MILVUS_TOKEN=\"$TARGET_TOKEN\" mvs-import --uri b:2 "
+		      "--db '${NOT_A_VAR} $HOME' --create-db");
 		mvs_cfg_free(cfg);
 	}
 	PROBLEM(HEAD "meta: {mode: config, collection: c}\n"
@@ -463,7 +463,7 @@ static void test_collections(void)
 		CHECK(STREQ(cfg->collections[1].target, "renamed_copy"));
 		CHECK(cfg->collections[1].fields.n == 1 && STREQ(cfg->collections[1].filter, "id < 5"));
 		SHELL(cfg, 1, "mvs-export --uri a:1 --collection renamed --fields id --filter 'id < 5' --partition p "
-		      "--progress | mvs-map --collection renamed_copy | mvs-import --uri b:2 --progress");
+		      "| mvs-map --collection renamed_copy | mvs-import --uri b:2");
 		mvs_cfg_free(cfg);
 	}
 	PROBLEM(HEAD "meta: {mode: config, collection: a, collections: [b]}\n" ENDPOINTS,
@@ -501,8 +501,8 @@ static void test_target_database(void)
 				 "source: {milvus2x: {endpoint: 'a:1', database: default}}\n"
 				 "target: {milvus2x: {endpoint: 'b:2', database: new_db}}\n", NULL);
 
-	SHELL(cfg, 0, "mvs-export --uri a:1 --db default --collection c --progress | mvs-map | "
-	      "mvs-import --uri b:2 --db new_db --create-db --auto-id keep --progress");
+	SHELL(cfg, 0, "mvs-export --uri a:1 --db default --collection c | mvs-map | "
+	      "mvs-import --uri b:2 --db new_db --create-db --auto-id keep");
 	mvs_cfg_free(cfg);
 }
 
@@ -519,8 +519,8 @@ static void test_viper_yaml(void)
 		 "target: {milvus2x: {<<: [*more, *conn]}}\n",
 		 "migration.yaml:1:1: warning: unknown key \"x-conn\" at the top level (ignored)",
 		 "migration.yaml:2:1: warning: unknown key \"x-more\" at the top level (ignored)", NULL);
-	SHELL(cfg, 0, "mvs-export --uri a:1 --db d2 --collection c --progress | mvs-map | "
-	      "mvs-import --uri c:3 --db d1 --create-db --progress");
+	SHELL(cfg, 0, "mvs-export --uri a:1 --db d2 --collection c | mvs-map | "
+	      "mvs-import --uri c:3 --db d1 --create-db");
 	mvs_cfg_free(cfg);
 	/* Dotted keys at any level; a dotted key wins over the nested one, as viper's lookup finds it. */
 	cfg = OK("dumper.worker.workMode: milvus2x\n"
@@ -532,8 +532,8 @@ static void test_viper_yaml(void)
 		 "target: {milvus2x.endpoint: 'b:2'}\n",
 		 "migration.yaml:4:1: warning: meta.collection: given again (first at line 3, column 8); the "
 		 "dotted key is read, as viper reads it", NULL);
-	SHELL(cfg, 0, "mvs-export --uri a:1 --collection b --progress | mvs-map --collection b2 --shards 2 | "
-	      "mvs-import --uri b:2 --progress");
+	SHELL(cfg, 0, "mvs-export --uri a:1 --collection b | mvs-map --collection b2 --shards 2 | "
+	      "mvs-import --uri b:2");
 	mvs_cfg_free(cfg);
 	/* Another case: the last one is read; for a mapping, the keys of both. */
 	cfg = OK(HEAD "Meta: {mode: config, collection: a}\nmeta: {COLLECTION: b}\n" ENDPOINTS,
@@ -570,8 +570,8 @@ static void test_endpoint(void)
 		 "target: {milvus2x: {endpoint: 'https://b:2/db2/', database: db3}}\n",
 		 "migration.yaml: warning: target.milvus2x: the endpoint names database \"db2\" and database "
 		 "names \"db3\": \"db3\" is used, as milvus-migration uses it", NULL);
-	SHELL(cfg, 0, "mvs-export --uri a:1 --db db1 --collection c --progress | mvs-map | "
-	      "mvs-import --uri https://b:2 --db db3 --create-db --progress");
+	SHELL(cfg, 0, "mvs-export --uri a:1 --db db1 --collection c | mvs-map | "
+	      "mvs-import --uri https://b:2 --db db3 --create-db");
 	mvs_cfg_free(cfg);
 	cfg = OK(HEAD "meta: {mode: config, collection: c}\n"
 		 "source: {milvus2x: {endpoint: 'a:1/db1'}}\n"
@@ -579,8 +579,8 @@ static void test_endpoint(void)
 		 "migration.yaml: warning: target.milvus2x.username \"root\" has no password: connecting "
 		 "without credentials (milvus-migration sends it with an empty password, which only a Milvus "
 		 "without authentication accepts, ignoring both)", NULL);
-	SHELL(cfg, 0, "mvs-export --uri a:1 --db db1 --collection c --progress | mvs-map | "
-	      "mvs-import --uri https://b:2 --progress");
+	SHELL(cfg, 0, "mvs-export --uri a:1 --db db1 --collection c | mvs-map | "
+	      "mvs-import --uri https://b:2");
 	mvs_cfg_free(cfg);
 	PROBLEM(HEAD "meta: {mode: config, collection: c}\nsource: {milvus2x: {endpoint: 'a:1/x/y'}}\n"
 		"target: {milvus2x: {endpoint: 'b:2'}}\n", "migration.yaml:3:31: error: source.milvus2x.endpoint: "

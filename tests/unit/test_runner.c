@@ -1,14 +1,17 @@
 /* Unit tests of mvs-migrate's runner (lib/migrate/mvs_runner.c) with sh scripts standing in for the
- * tools: counts read from progress and summary lines, row counts that disagree, the stage to blame
- * (not the one that died of the closed pipe, not the one that only reports an earlier failure), a
- * program that cannot be executed, the secrets in the children's environment only, pipelines run at
- * once and stopped together when one fails, and cancellation. */
+ * tools: counts and digests read from their status channels (fd 3), a stage that ends without its end
+ * event, row counts that disagree, the stage to blame (not the one that died of the closed pipe, not
+ * the one that only reports an earlier failure), a program that cannot be executed, the secrets in the
+ * children's environment only and nothing else of ours beyond what the tools read, a last stage's
+ * output file, pipelines of different lengths run at once and stopped together when one fails, and
+ * cancellation. */
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "mvs_exit.h"
@@ -63,29 +66,58 @@ static int run3(const char *ex, const char *map, const char *im, struct seen *se
 	memset(seen, 0, sizeof *seen);
 	for (int i = 0; i < 3; i++) {
 		script_init(&sc[i], text[i]);
-		st[i] = (struct mvs_stage){ .name = names[i], .argv = sc[i].argv };
+		st[i] = (struct mvs_stage){ .name = names[i], .argv = sc[i].argv, .status = true };
 	}
-	return mvs_runner_run(st, 1, 3, &hooks, res);
+	return mvs_runner_run(st, (size_t[]){ 3 }, 1, &hooks, res);
 }
 
-#define EXPORT_OK "echo 'mvs-export: 5 rows (50.0%), 10 rows/s' >&2; echo data; " \
-	"echo 'mvs-export: exported 10 rows (80 bytes) in 0.1 s' >&2"
+/* Status events as the tools write them (man/mvs-status.5), on fd 3. */
+#define EVENT(json) "echo '{\"v\":1,\"event\":" json "}' >&3; "
+#define EXPORT_OK EVENT("\"start\",\"tool\":\"mvs-export\"") EVENT("\"progress\",\"rows\":5,\"percent\":50.0") \
+	"echo data; echo 'mvs-export: exported 10 rows (80 bytes) in 0.1 s' >&2; " \
+	EVENT("\"end\",\"exit\":0,\"rows\":10")
+#define MAP_OK "cat; " EVENT("\"end\",\"exit\":0,\"rows\":10")
+#define IMPORT_OK(rows) "cat >/dev/null; " \
+	EVENT("\"unit\",\"fields\":[{\"name\":\"id\"},{\"name\":\"v\"},{\"name\":\"s\",\"function_output\":true}]") \
+	"echo 'mvs-import: imported " #rows " rows into c' >&2; " \
+	EVENT("\"end\",\"exit\":0,\"rows\":" #rows ",\"digest\":\"00000000000000ff\",\"digest_pk\":false")
 
 static void test_success(void)
 {
 	struct mvs_runner_result res;
 	struct seen seen;
 
-	CHECK(run3(EXPORT_OK, "cat", "cat >/dev/null; echo 'mvs-import: imported 10 rows into c' >&2", &seen,
-		   &res) == -1);
-	CHECK(res.exit_code == 0);
+	CHECK(run3(EXPORT_OK, MAP_OK, IMPORT_OK(10), &seen, &res) == -1);
+	CHECK_MSG(res.exit_code == 0, "%s", res.message);
 	CHECK(res.failed == -1);
 	CHECK(res.counts.exported == 10 && res.counts.imported == 10);
 	CHECK(res.counts.export_final == 10 && res.counts.import_final == 10);
 	CHECK(res.counts.export_percent == 50.0);
-	CHECK(seen.progress == 3);
-	CHECK(seen.lines == 2);		/* the summaries; the progress line is not passed on */
+	CHECK(seen.progress == 3);	/* the export's progress, then each end */
+	CHECK(seen.lines == 2);		/* the summaries */
 	CHECK_STR(seen.last, "mvs-import: imported 10 rows into c");
+	CHECK(res.final.ended && res.final.rows == 10);
+	CHECK(res.final.have_digest && res.final.digest == 0xff && !res.final.digest_pk);
+	CHECK_STR(res.final.fields, "id,v");	/* a function output is not in rows */
+}
+
+/* A stage that exits 0 without its end event, or whose end event says it failed, failed. */
+static void test_missing_end(void)
+{
+	struct mvs_runner_result res;
+	struct seen seen;
+
+	CHECK(run3(EXPORT_OK, "cat", IMPORT_OK(10), &seen, &res) == 0);
+	CHECK(res.failed == 1 && res.exit_code == MVS_EXIT_FAILURE);
+	CHECK_STR(res.message, "exited 0 without the end event of its status channel: its result cannot be "
+		  "trusted");
+	CHECK(run3(EXPORT_OK, "cat; " EVENT("\"end\",\"exit\":4"), IMPORT_OK(10), &seen, &res) == 0);
+	CHECK(res.failed == 1);
+	CHECK_STR(res.message, "exited 0, but its status channel said exit 4");
+	/* lines that are not events, or too long, are no end event either */
+	CHECK(run3(EXPORT_OK, "cat; echo '{\"event\":\"end\",\"exit\":0}' >&3; echo 'end' >&3; "
+		   "head -c 40000 /dev/zero | tr '\\0' x >&3; echo >&3", IMPORT_OK(10), &seen, &res) == 0);
+	CHECK(res.failed == 1);
 }
 
 static void test_counts_differ(void)
@@ -93,8 +125,7 @@ static void test_counts_differ(void)
 	struct mvs_runner_result res;
 	struct seen seen;
 
-	CHECK(run3(EXPORT_OK, "cat", "cat >/dev/null; echo 'mvs-import: imported 9 rows into c' >&2", &seen,
-		   &res) == 0);
+	CHECK(run3(EXPORT_OK, MAP_OK, IMPORT_OK(9), &seen, &res) == 0);
 	CHECK(res.exit_code == MVS_EXIT_VERIFY);
 	CHECK(res.failed == 2);
 	CHECK_STR(res.message, "row counts differ: mvs-export exported 10 rows, mvs-import imported 9");
@@ -136,13 +167,14 @@ static void test_exec_failure(void)
 	script_init(&map, "cat >/dev/null");
 	st[0] = (struct mvs_stage){ .name = "mvs-export", .argv = argv };
 	st[1] = (struct mvs_stage){ .name = "mvs-map", .argv = map.argv };
-	CHECK(mvs_runner_run(st, 1, 2, NULL, &res) == 0);
+	CHECK(mvs_runner_run(st, (size_t[]){ 2 }, 1, NULL, &res) == 0);
 	CHECK(res.failed == 0);
 	CHECK(res.exit_code == MVS_EXIT_FAILURE);
 	CHECK_STR(res.message, "cannot execute /nonexistent/mvs-export: No such file or directory");
 }
 
-/* A stage gets its own secrets in its environment, and none of ours. */
+/* A stage gets its own secrets in its environment, none of ours, and of the rest only what the tools
+ * read. */
 static void test_secrets(void)
 {
 	struct script sc[2];
@@ -151,16 +183,46 @@ static void test_secrets(void)
 
 	setenv("MILVUS_PASSWORD", "ours", 1);
 	setenv("MILVUS_TOKEN", "ours-too", 1);
-	script_init(&sc[0], "[ \"$MILVUS_PASSWORD\" = pw-1 ] && [ -z \"${MILVUS_TOKEN+set}\" ] || "
-		    "{ echo 'mvs-export: error: environment' >&2; exit 1; }");
+	setenv("SOURCE_PASSWORD", "a config's ${VAR}", 1);
+	setenv("MVS_REST_TOKEN", "the server's", 1);
+	setenv("GRPC_VERBOSITY", "ERROR", 1);
+	setenv("LC_ALL", "C", 1);
+	script_init(&sc[0], "[ \"$MILVUS_PASSWORD\" = pw-1 ] && [ -z \"${MILVUS_TOKEN+set}\" ] && "
+		    "[ -z \"${SOURCE_PASSWORD+set}${MVS_REST_TOKEN+set}\" ] && [ \"$GRPC_VERBOSITY\" = ERROR ] && "
+		    "[ \"$LC_ALL\" = C ] && [ -n \"$PATH\" ] || { echo 'mvs-export: error: environment' >&2; exit 1; }");
 	script_init(&sc[1], "cat >/dev/null; [ \"$MILVUS_TOKEN\" = tk-2 ] && [ -z \"${MILVUS_PASSWORD+set}\" ] || "
 		    "{ echo 'mvs-import: error: environment' >&2; exit 1; }");
 	st[0] = (struct mvs_stage){ .name = "mvs-export", .argv = sc[0].argv, .password = "pw-1" };
 	st[1] = (struct mvs_stage){ .name = "mvs-import", .argv = sc[1].argv, .token = "tk-2" };
-	CHECK(mvs_runner_run(st, 1, 2, NULL, &res) == -1);
+	CHECK(mvs_runner_run(st, (size_t[]){ 2 }, 1, NULL, &res) == -1);
 	CHECK_MSG(res.exit_code == 0, "%s", res.message);
 	unsetenv("MILVUS_PASSWORD");
 	unsetenv("MILVUS_TOKEN");
+	unsetenv("SOURCE_PASSWORD");
+	unsetenv("MVS_REST_TOKEN");
+}
+
+/* Pipelines of different lengths, the last stage of one writing to a file. */
+static void test_output(void)
+{
+	char path[] = "/tmp/mvs-test-runner-XXXXXX", text[16] = "";
+	int fd = mkstemp(path);
+	struct script sc[3];
+	struct mvs_stage st[3];
+	struct mvs_runner_result res[2];
+
+	CHECK(fd >= 0);
+	script_init(&sc[0], "echo one");
+	script_init(&sc[1], "tr a-z A-Z");
+	script_init(&sc[2], "exit 0");
+	st[0] = (struct mvs_stage){ .name = "mvs-export", .argv = sc[0].argv };
+	st[1] = (struct mvs_stage){ .name = "mvs-map", .argv = sc[1].argv, .output = path };
+	st[2] = (struct mvs_stage){ .name = "mvs-export", .argv = sc[2].argv };
+	CHECK(mvs_runner_run(st, (size_t[]){ 2, 1 }, 2, NULL, res) == -1);
+	CHECK(read(fd, text, sizeof text - 1) == 4);
+	CHECK_STR(text, "ONE\n");
+	close(fd);
+	unlink(path);
 }
 
 /* Two pipelines at once: when the second fails on its own the first is stopped, and counts as such. */
@@ -176,7 +238,7 @@ static void test_siblings(void)
 	script_init(&sc[3], "cat >/dev/null");
 	for (int i = 0; i < 4; i++)
 		st[i] = (struct mvs_stage){ .name = i % 2 ? "mvs-import" : "mvs-export", .argv = sc[i].argv };
-	CHECK(mvs_runner_run(st, 2, 2, NULL, res) == 1);
+	CHECK(mvs_runner_run(st, (size_t[]){ 2, 2 }, 2, NULL, res) == 1);
 	CHECK(res[1].failed == 0 && res[1].exit_code == MVS_EXIT_SERVER && !res[1].stopped);
 	CHECK_STR(res[1].message, "shard failed");
 	CHECK(res[0].stopped);
@@ -193,7 +255,7 @@ static void test_cancel(void)
 
 	script_init(&sc, "exec sleep 30");
 	st = (struct mvs_stage){ .name = "mvs-export", .argv = sc.argv };
-	CHECK(mvs_runner_run(&st, 1, 1, &hooks, &res) == 0);
+	CHECK(mvs_runner_run(&st, (size_t[]){ 1 }, 1, &hooks, &res) == 0);
 	CHECK(res.exit_code == 128 + SIGINT);
 	CHECK_STR(res.message, "interrupted");
 }
@@ -202,10 +264,12 @@ int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);	/* as mvs-migrate: the runner's children get it back */
 	test_success();
+	test_missing_end();
 	test_counts_differ();
 	test_blame();
 	test_exec_failure();
 	test_secrets();
+	test_output();
 	test_siblings();
 	test_cancel();
 	return check_status();
