@@ -288,6 +288,44 @@ static void show_differences(const struct mvs_cfg *cfg, struct job *j, const cha
 	rmdir(dir);
 }
 
+/* The pipelines of one runner call: their plans, the runner's stage array (width stages per pipeline,
+ * copied from the plans), the pipelines' lengths and their results. */
+struct pipelines {
+	struct mvs_plan *plans;
+	struct mvs_stage *stages;
+	struct mvs_runner_result *results;
+	size_t *lens;
+	size_t width;
+	uint32_t built;
+};
+
+static int pipelines_alloc(struct pipelines *pl, uint32_t n, size_t width)
+{
+	*pl = (struct pipelines){ .width = width };
+	pl->plans = calloc(n, sizeof *pl->plans);
+	pl->stages = calloc((size_t)n * width, sizeof *pl->stages);
+	pl->results = calloc(n, sizeof *pl->results);
+	pl->lens = calloc(n, sizeof *pl->lens);
+	return pl->plans && pl->stages && pl->results && pl->lens ? 0 : -1;
+}
+
+/* Takes plans[built], just built, into the stage array. */
+static void pipelines_take(struct pipelines *pl)
+{
+	memcpy(&pl->stages[(size_t)pl->built * pl->width], pl->plans[pl->built].stage, pl->width * sizeof *pl->stages);
+	pl->lens[pl->built++] = pl->width;
+}
+
+static void pipelines_free(struct pipelines *pl)
+{
+	for (uint32_t p = 0; p < pl->built; p++)
+		mvs_plan_free(&pl->plans[p]);
+	free(pl->plans);
+	free(pl->stages);
+	free(pl->results);
+	free(pl->lens);
+}
+
 /* --verify (meta.verify): reads the target back (as many shards at once as the copy had) and compares
  * the sum of its row digests with the sum of those of the rows mvs-import read (man/mvs-status.5),
  * over the fields the import wrote, without the primary key when the target made new keys. Returns
@@ -311,27 +349,24 @@ static int verify_collection(const struct mvs_cfg *cfg, struct job *j, const str
 		want_rows += copied[p].final.rows;
 		without_pk = without_pk || !copied[p].final.digest_pk;
 	}
-	struct mvs_plan *plans = calloc(n, sizeof *plans);
-	struct mvs_stage *stages = calloc((size_t)n * 2, sizeof *stages);
-	struct mvs_runner_result *pr = calloc(n, sizeof *pr);
-	size_t *lens = calloc(n, sizeof *lens);
-	uint32_t built = 0;
+	struct pipelines pl;
 	struct mvs_runner_hooks h;
 
 	snprintf(res->message, sizeof res->message, "out of memory");
-	if (!plans || !stages || !pr || !lens)
+	if (pipelines_alloc(&pl, n, 2) < 0)
 		goto out;
-	for (; built < n; built++) {
-		if (mvs_plan_build_check(cfg, j->index, built, n, fields, without_pk, j->m->bindir, &plans[built]) < 0)
+	while (pl.built < n) {
+		if (mvs_plan_build_check(cfg, j->index, pl.built, n, fields, without_pk, j->m->bindir,
+					 &pl.plans[pl.built]) < 0)
 			goto out;
-		memcpy(&stages[(size_t)built * 2], plans[built].stage, 2 * sizeof *stages);
-		lens[built] = 2;
+		pipelines_take(&pl);
 	}
-	int first = mvs_runner_run(stages, lens, n, check_hooks(hooks, &h), pr);
+	const struct mvs_runner_result *pr = pl.results;
+	int first = mvs_runner_run(pl.stages, pl.lens, n, check_hooks(hooks, &h), pl.results);
 	if (first >= 0) {
 		const struct mvs_runner_result *f = &pr[first];
 		snprintf(res->message, sizeof res->message, "cannot verify collection %s: stage %s: %s", name,
-			 f->failed >= 0 ? plans[first].stage[f->failed].name : "?", f->message);
+			 f->failed >= 0 ? pl.plans[first].stage[f->failed].name : "?", f->message);
 		rc = f->exit_code;
 		goto out;
 	}
@@ -352,12 +387,7 @@ static int verify_collection(const struct mvs_cfg *cfg, struct job *j, const str
 	rc = MVS_EXIT_VERIFY;
 	show_differences(cfg, j, fields, without_pk, hooks);
 out:
-	for (uint32_t p = 0; p < built; p++)
-		mvs_plan_free(&plans[p]);
-	free(plans);
-	free(stages);
-	free(pr);
-	free(lens);
+	pipelines_free(&pl);
 	return rc;
 }
 
@@ -369,26 +399,22 @@ static int copy_collection(const struct mvs_cfg *cfg, struct job *j, const struc
 	const struct mvs_migration *m = j->m;
 	const struct mvs_cfg_collection *col = &cfg->collections[j->index];
 	uint32_t n = j->shards;
-	struct mvs_plan *plans = calloc(n, sizeof *plans);
-	struct mvs_stage *stages = calloc((size_t)n * MVS_STAGES, sizeof *stages);
-	struct mvs_runner_result *pr = calloc(n, sizeof *pr);
-	size_t *lens = calloc(n, sizeof *lens);
-	uint32_t built = 0;
+	struct pipelines pl;
 	int rc = MVS_EXIT_FAILURE;
 	double t0 = mvs_now();
 
 	snprintf(res->message, sizeof res->message, "out of memory");
-	if (!plans || !stages || !pr || !lens)
+	if (pipelines_alloc(&pl, n, MVS_STAGES) < 0)
 		goto out;
-	for (; built < n; built++) {
-		if (mvs_plan_build_shard(cfg, j->index, built, n, m->bindir, &plans[built]) < 0)
+	while (pl.built < n) {
+		if (mvs_plan_build_shard(cfg, j->index, pl.built, n, m->bindir, &pl.plans[pl.built]) < 0)
 			goto out;
-		memcpy(&stages[(size_t)built * MVS_STAGES], plans[built].stage, sizeof plans[built].stage);
-		lens[built] = MVS_STAGES;
+		pipelines_take(&pl);
 	}
-	if (check_tools(&plans[0], res) < 0)
+	if (check_tools(&pl.plans[0], res) < 0)
 		goto out;
-	const struct mvs_plan *plan = &plans[0];
+	const struct mvs_plan *plan = &pl.plans[0];
+	const struct mvs_runner_result *pr = pl.results;
 	j->st.collection = col->name;
 	job_status(j);
 	if (!m->quiet) {
@@ -403,7 +429,7 @@ static int copy_collection(const struct mvs_cfg *cfg, struct job *j, const struc
 	}
 	log_percent(j, j->st.percent);
 	j->copying = true;
-	int first = mvs_runner_run(stages, lens, n, hooks, pr);
+	int first = mvs_runner_run(pl.stages, pl.lens, n, hooks, pl.results);
 	j->copying = false;
 
 	uint64_t exported = 0, imported = 0;
@@ -421,7 +447,7 @@ static int copy_collection(const struct mvs_cfg *cfg, struct job *j, const struc
 			snprintf(shard, sizeof shard, "shard %d/%" PRIu32 ": ", first, n);
 		if (f->failed >= 0)
 			snprintf(res->message, sizeof res->message, "%sstage %s: %s", shard,
-				 plans[first].stage[f->failed].name, f->message);
+				 pl.plans[first].stage[f->failed].name, f->message);
 		else
 			snprintf(res->message, sizeof res->message, "%s", f->message);
 		collect_reports(pr, n, first, res);
@@ -441,12 +467,7 @@ static int copy_collection(const struct mvs_cfg *cfg, struct job *j, const struc
 		 secs > 0 ? imported / secs : 0);
 	rc = 0;
 out:
-	for (uint32_t p = 0; p < built; p++)
-		mvs_plan_free(&plans[p]);
-	free(plans);
-	free(stages);
-	free(pr);
-	free(lens);
+	pipelines_free(&pl);
 	shards_reset(j);
 	return rc;
 }
