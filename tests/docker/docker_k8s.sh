@@ -63,25 +63,15 @@ pods() {
 	done
 }
 
-# compare: the target (indexed and loaded here) against the source, with the SDK
-compare() {
-	sdk create-index --uri "$dst_URI" --user root --password 'new-Secret' --collection books --field vec \
-		--index-type HNSW --metric L2 --params '{"M":16,"efConstruction":64}' >/dev/null
-	sdk load --uri "$dst_URI" --user root --password 'new-Secret' --collection books >/dev/null
-	sdk dump --uri "$src_URI" --user root --password 'old-Secret' --collection books --out "$T/a.jsonl"
-	sdk dump --uri "$dst_URI" --user root --password 'new-Secret' --collection books --out "$T/b.jsonl"
-	sdk compare "$T/a.jsonl" "$T/b.jsonl" >"$T/compare" 2>&1
-}
-
 start=$SECONDS
 pods "$T/pod.env" $(seq 0 $((completions - 1)))
-compare || { cat "$T/compare" >&2; fail "the target differs after $completions pods"; }
+compare_books 'old-Secret' 'new-Secret' || { cat "$T/compare" >&2; fail "the target differs after $completions pods"; }
 grep -qe old-Secret -e new-Secret "$T"/pod.*.log && fail "a password in a pod's log"
 note "$completions pods of $image copied books exactly ($((SECONDS - start)) s)"
 
 sdk drop --uri "$dst_URI" --user root --password 'new-Secret' --collection books >/dev/null
 pods "$T/pod.env" 2
-compare && fail "one pod of $completions gave the whole collection: the check cannot see a missing shard"
+compare_books 'old-Secret' 'new-Secret' && fail "one pod of $completions gave the whole collection: the check cannot see a missing shard"
 note "one pod alone: the check sees the missing rows"
 
 [ -n "${MVS_REAL_SRC:-}" ] || { note "the real tier is not up: on the fake only"; exit 0; }

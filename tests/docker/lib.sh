@@ -9,6 +9,9 @@
 #                                      test ends, even on failure
 #   need_yaml                          sets YAML_PY to a python3 that has the yaml module (the tier
 #                                      installs python3-yaml), or skips the test
+#   compare_books SRC-PW DST-PW        indexes and loads books on the target (user root on dst_URI),
+#                                      then compares it with the source's (src_URI) through the SDK;
+#                                      the comparison's output goes to $T/compare
 . "$MVS_TOP/tests/lib.sh"
 [ -n "${MVS_IMAGE:-}" ] || { echo "the docker tier is not up (run through tests/run)"; exit 77; }
 
@@ -35,4 +38,13 @@ need_yaml() {
 	done
 	echo "no python3 with the yaml module (Debian: python3-yaml)"
 	exit 77
+}
+
+compare_books() {
+	sdk create-index --uri "$dst_URI" --user root --password "$2" --collection books --field vec \
+		--index-type HNSW --metric L2 --params '{"M":16,"efConstruction":64}' >/dev/null
+	sdk load --uri "$dst_URI" --user root --password "$2" --collection books >/dev/null
+	sdk dump --uri "$src_URI" --user root --password "$1" --collection books --out "$T/a.jsonl"
+	sdk dump --uri "$dst_URI" --user root --password "$2" --collection books --out "$T/b.jsonl"
+	sdk compare "$T/a.jsonl" "$T/b.jsonl" >"$T/compare" 2>&1
 }
