@@ -400,8 +400,7 @@ static int compare_rows(struct diff *d)
 	for (size_t i = 0; i < a->canon.n_columns; i++) {
 		const struct mvs_span *va = &a->canon.values[a->canon.columns[i]];
 		const struct mvs_span *vb = &b->canon.values[b->canon.columns[i]];
-		const struct mvs_field *fa = column_field(a, a->canon.columns[i]);
-		const struct mvs_field *fb = column_field(b, b->canon.columns[i]);
+		const struct mvs_field *fa = a->canon.fields[i], *fb = b->canon.fields[i];
 
 		d->ca.len = d->cb.len = 0;
 		if (mvs_canon_value(&d->ca, fa, va->ptr, va->len, why, sizeof why) != 0 ||

@@ -64,10 +64,9 @@ static void put_framed(struct mvs_canon_buf *b, unsigned char tag, const void *p
 }
 
 /* One non-nil scalar of the given type, decoded from the object at the cursor. */
-static int put_scalar(struct mvs_canon_buf *b, const struct mvs_field *f, int type, struct mvs_mp *c,
-		      char *err, size_t errlen)
+static int put_scalar(struct mvs_canon_buf *b, const struct mvs_field *f, const struct mvs_type_info *info,
+		      struct mvs_mp *c, char *err, size_t errlen)
 {
-	const struct mvs_type_info *info = mvs_type_info(type);
 	struct mvs_mp_obj o;
 
 	if (!info || mvs_mp_read(c, &o) != 0)
@@ -108,7 +107,8 @@ static int put_scalar(struct mvs_canon_buf *b, const struct mvs_field *f, int ty
 		break;
 	}
 bad:
-	return mvs_errf(err, errlen, "field \"%s\": a value that is not a %s", f->name, mvs_type_name(type));
+	return mvs_errf(err, errlen, "field \"%s\": a value that is not a %s", f->name,
+			f->type == MVS_T_ARRAY ? mvs_type_name(f->element_type) : mvs_type_name(f->type));
 }
 
 int mvs_canon_value(struct mvs_canon_buf *b, const struct mvs_field *f, const unsigned char *value,
@@ -121,13 +121,14 @@ int mvs_canon_value(struct mvs_canon_buf *b, const struct mvs_field *f, const un
 		return 0;
 	}
 	if (f->type != MVS_T_ARRAY)
-		return put_scalar(b, f, f->type, &c, err, errlen);
+		return put_scalar(b, f, mvs_type_info(f->type), &c, err, errlen);
 	struct mvs_mp_obj o;
 	if (mvs_mp_read(&c, &o) != 0 || o.kind != MVS_MP_ARRAY)
 		return mvs_errf(err, errlen, "field \"%s\": a value that is not an Array", f->name);
 	put_le(b, TAG_ARRAY, o.len, 4);
+	const struct mvs_type_info *element = mvs_type_info(f->element_type);
 	for (uint32_t i = 0; i < o.len; i++)
-		if (put_scalar(b, f, f->element_type, &c, err, errlen) != 0)
+		if (put_scalar(b, f, element, &c, err, errlen) != 0)
 			return -1;
 	return 0;
 }
@@ -169,6 +170,7 @@ void mvs_canon_options_free(struct mvs_canon_options *opt)
 void mvs_canon_free(struct mvs_canon *c)
 {
 	free(c->columns);
+	free(c->fields);
 	free(c->values);
 	mvs_canon_buf_free(&c->bytes);
 	*c = (struct mvs_canon){ 0 };
@@ -190,14 +192,22 @@ static int column_of(const struct mvs_schema *s, const char *name, char *err, si
 	return mvs_errf(err, errlen, "field \"%s\" is not carried in rows", name);
 }
 
+/* Adds row column col, and its field, to the columns that go in. */
+static void take_column(struct mvs_canon *c, size_t col)
+{
+	c->columns[c->n_columns] = col;
+	c->fields[c->n_columns++] = &c->schema->fields[mvs_schema_row_field(c->schema, col)];
+}
+
 int mvs_canon_init(struct mvs_canon *c, const struct mvs_schema *s, const struct mvs_canon_options *opt,
 		   char *err, size_t errlen)
 {
 	*c = (struct mvs_canon){ .schema = s, .width = mvs_schema_row_width(s), .pk_column = -1 };
 	c->partition = !opt->without_partition;
 	c->columns = calloc(c->width + opt->n_fields + 1, sizeof *c->columns);
+	c->fields = calloc(c->width + opt->n_fields + 1, sizeof *c->fields);
 	c->values = calloc(c->width + 1, sizeof *c->values);
-	if (!c->columns || !c->values) {
+	if (!c->columns || !c->fields || !c->values) {
 		mvs_canon_free(c);
 		return mvs_errf(err, errlen, "out of memory");
 	}
@@ -208,7 +218,7 @@ int mvs_canon_init(struct mvs_canon *c, const struct mvs_schema *s, const struct
 	if (!opt->fields) {
 		for (size_t col = 0; col < c->width; col++)
 			if (!(opt->without_pk && (int)col == c->pk_column))
-				c->columns[c->n_columns++] = col;
+				take_column(c, col);
 		return 0;
 	}
 	for (size_t i = 0; i < opt->n_fields; i++) {
@@ -219,7 +229,7 @@ int mvs_canon_init(struct mvs_canon *c, const struct mvs_schema *s, const struct
 			return -1;
 		}
 		if (!(opt->without_pk && col == c->pk_column))
-			c->columns[c->n_columns++] = (size_t)col;
+			take_column(c, (size_t)col);
 	}
 	return 0;
 }
@@ -236,9 +246,8 @@ int mvs_canon_row(struct mvs_canon *c, const char *partition, const unsigned cha
 	}
 	for (size_t i = 0; i < c->n_columns; i++) {
 		const struct mvs_span *v = &c->values[c->columns[i]];
-		const struct mvs_field *f = &c->schema->fields[mvs_schema_row_field(c->schema, c->columns[i])];
 
-		if (mvs_canon_value(&c->bytes, f, v->ptr, v->len, err, errlen) != 0)
+		if (mvs_canon_value(&c->bytes, c->fields[i], v->ptr, v->len, err, errlen) != 0)
 			return -1;
 	}
 	if (c->bytes.failed)

@@ -41,6 +41,7 @@ struct mvs_canon {
 	const struct mvs_schema *schema;	/* borrowed: valid while the unit is read */
 	size_t width;			/* values per row */
 	size_t *columns;		/* the row columns that go in, in order */
+	const struct mvs_field **fields;	/* the field of each of those columns */
 	size_t n_columns;
 	bool partition;			/* the partition name goes first */
 	int pk_column;			/* the primary key's row column, or -1 */
