@@ -2,15 +2,15 @@
 # mvs-migrate and the write modes between two real Milvus 2.3 servers, judged by pymilvus:
 # - mvs-migrate start with a migration.yaml that sets meta.fields and every meta.milvus override
 #   (collection, shardNum, consistencyLevel, closeDynamicField), createIndex, load, source and target
-#   databases and writeMode upsert: the target has exactly those settings, fields and rows; a second run leaves the
-#   same rows, not twice as many;
-# - the REST server (server run -p 0): POST /api/v1/start async with a config (filter, 2 shards), then
-#   get_job until it ends: success, the row counts, and the rows of the filter in the target;
+#   databases, writeMode upsert and meta.verify: the target has exactly those settings, fields and rows, and
+#   mvs-migrate says it verified them; a second run leaves the same rows, not twice as many;
+# - the REST server (server run -p 0): POST /api/v1/start async with a config (filter, 2 shards,
+#   meta.verify), then get_job until it ends: success, the row counts, and the rows of the filter in the target;
 # - mvs-import --mode upsert of a stream already imported: the same rows (a second insert doubles them,
 #   which shows the count would see it);
 # - auto-ID keys: --auto-id keep makes no collection on 2.3 (exit 8), keeps the keys in an existing
 #   collection whose key is not auto-ID, --auto-id new gives new keys and otherwise equal rows; autoId
-#   "false" through mvs-migrate fails the same way.
+#   "false" through mvs-migrate fails the same way; autoId "true" with --verify verifies without the key.
 . "$MVS_TOP/tests/real/lib.sh"
 . "$MVS_TOP/tests/real/paths.bash"
 src=$MVS_REAL_SRC dst=$MVS_REAL_DST
@@ -41,6 +41,7 @@ meta:
     - year
   createIndex: true
   load: true
+  verify: true
   milvus:
     collection: mig_books_copy
     shardNum: 2
@@ -62,6 +63,7 @@ EOF
 			{ cat "$T/migrate.$run.err" >&2; fail "mvs-migrate start (run $run) failed"; }
 		has_line "$T/migrate.$run.err" "run $run: no success line" -F '["[Starter] Migration Success!"]'
 		has_line "$T/migrate.$run.err" "run $run: no 100 percent line" -F '["=================>JobProcess!"] [Percent=100]'
+		has_line "$T/migrate.$run.err" "run $run: meta.verify did not verify" -F 'verified: the target holds exactly the 2000 rows copied'
 		[ "$(judge count "$dst" mig_books_copy --db migdb)" = 2000 ] ||
 			fail "run $run: count(*) of migdb.mig_books_copy is not 2000"
 	done
@@ -92,6 +94,7 @@ meta:
   collection: mig_books
   filter: 'year < 2012'
   createIndex: true
+  verify: true
   milvus:
     collection: mig_books_rest
     shardNum: 4
@@ -123,11 +126,12 @@ EOF
 	n=$(wc -l <"$T/want.rest.jsonl")
 	[ "$(jq -c '.data | [.jobProcess, .totalTasks, .finishTasks, .rows.exported, .rows.imported]' "$T/job.json")" = "[100,1,1,$n,$n]" ] ||
 		fail "get_job: $(cat "$T/job.json")"
+	has_line "$err" "REST: meta.verify did not verify" -F "verified: the target holds exactly the $n rows copied"
 	dump "$dst" mig_books_rest dst.mig_books_rest
 	[ "$(jq -c '[.num_shards, .consistency_level, .enable_dynamic_field]' "$T/dst.mig_books_rest.schema")" = '[4,4,true]' ] ||
 		fail "mig_books_rest: not 4 shards, Customized, with a dynamic field: $(cat "$T/dst.mig_books_rest.schema")"
 	judge compare "$T/want.rest.jsonl" "$T/dst.mig_books_rest.jsonl" || fail "mig_books_rest: not the rows of the filter"
-	note "REST: POST /api/v1/start (async, filter, parallelism 2, shardNum 4, Customized), get_job success 100%, $n rows exported and imported, equal"
+	note "REST: POST /api/v1/start (async, filter, parallelism 2, shardNum 4, Customized), get_job success 100%, $n rows exported, imported and verified, equal"
 }
 
 # ---- mvs-import --mode upsert -------------------------------------------------------------------------
@@ -177,7 +181,10 @@ EOF
 			expect_exit 8 mvs-migrate start -c "$T/auto.yaml" -q
 			has_line "$T/stderr" 'autoId "false": the failing stage is not named' -F 'stage mvs-import'
 		else
-			mvs-migrate start -c "$T/auto.yaml" -q || fail 'mvs-migrate with autoId "true" failed'
+			mvs-migrate start -c "$T/auto.yaml" --verify >"$T/auto.err" 2>&1 ||
+				{ cat "$T/auto.err" >&2; fail 'mvs-migrate --verify with autoId "true" failed'; }
+			has_line "$T/auto.err" 'autoId "true": not verified without the key' -F 'verified: the target holds exactly the 500 rows copied (digest'
+			has_line "$T/auto.err" 'autoId "true": not verified without the key' -F 'without the primary key: the target made new keys)'
 		fi
 	done
 	dump "$dst" mig_auto_true dst.mig_auto_true
