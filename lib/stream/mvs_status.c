@@ -293,8 +293,7 @@ void mvs_status_row(struct mvs_status *s, const unsigned char *row, size_t len)
 	s->rows++;
 	s->bytes += len;
 	if (s->canon_ok) {
-		if (mvs_canon_row(&s->canon, s->partition, row, len, err, sizeof err) == 0 &&
-		    !s->canon.bytes.failed)
+		if (mvs_canon_row(&s->canon, s->partition, row, len, err, sizeof err) == 0)
 			s->digest += mvs_canon_hash(&s->canon);
 		else
 			s->canon_ok = false;
